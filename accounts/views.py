@@ -1,0 +1,65 @@
+from drf_spectacular.utils import extend_schema
+from rest_framework import generics, permissions, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+from rest_framework_simplejwt.views import TokenObtainPairView
+
+from config.errors import ServiceError
+
+from . import services
+from .serializers import (
+    LogoutSerializer,
+    MeSerializer,
+    PlatformTokenObtainPairSerializer,
+    RegisteredSerializer,
+    RegisterSerializer,
+)
+
+
+class RegisterView(APIView):
+    """Self-registration as a bidder. Answers with the profile and a first pair of tokens."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer})
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        refresh = PlatformTokenObtainPairSerializer.get_token(user)
+        body = {"user": MeSerializer(user).data, "access": str(refresh.access_token), "refresh": str(refresh)}
+        return Response(body, status=status.HTTP_201_CREATED)
+
+
+class TokenView(TokenObtainPairView):
+    serializer_class = PlatformTokenObtainPairSerializer
+
+
+class MeView(generics.RetrieveAPIView):
+    serializer_class = MeSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_object(self):
+        return self.request.user
+
+
+class LogoutView(APIView):
+    """Blacklists the refresh token, so it can never mint another access token."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=LogoutSerializer, responses={205: None})
+    def post(self, request):
+        serializer = LogoutSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        try:
+            token = RefreshToken(serializer.validated_data["refresh"])
+        except TokenError as exc:
+            raise ServiceError(str(exc), code="token_not_valid") from exc
+        if str(token.get("user_id")) != str(request.user.pk):
+            raise ServiceError(code="token_not_valid")
+        token.blacklist()
+        return Response(status=status.HTTP_205_RESET_CONTENT)

@@ -1,0 +1,18 @@
+"""The Celery app and its beat schedule.
+
+Beat runs the once-a-second work (the timer tick, the close of expired auctions, the start of scheduled ones);
+CELERY_BEAT_MAX_LOOP_INTERVAL = 1 in the settings lets it wake that often.
+"""
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+
+app = Celery("umaseri")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks()
+
+app.conf.beat_schedule = {}
+

@@ -1,0 +1,26 @@
+"""Settings for the test suite: the real PostgreSQL and Redis on 127.0.0.1 unless told otherwise."""
+
+import os
+
+# Set before base reads them, so the suite talks to the real servers by default.
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/umaseri")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
+os.environ.setdefault("CHANNEL_LAYER_PREFIX", "asgi-test")
+os.environ.setdefault("CACHE_KEY_PREFIX", "umaseri-test")
+# The suite sends far more than 100 requests a minute from 127.0.0.1; the throttle has its own tests.
+os.environ.setdefault("API_RATE_LIMIT", "100000/min")
+
+from .base import *  # noqa: E402, F403
+from .base import DATABASES  # noqa: E402
+
+DEBUG = False
+# Argon2 is deliberately slow; the hasher choice itself is checked against base settings in a test.
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["TEST"] = {"NAME": "test_umaseri"}
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up: the suite never serves collected files

@@ -1,0 +1,34 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from . import errors
+from .health import healthz
+from .spa import spa_index
+
+api_patterns = [
+    path("auth/", include("accounts.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    path("healthz", healthz, name="healthz"),
+    # Anything under /api/ that matched nothing above is a JSON 404, never the SPA page.
+    re_path(r"^api/", errors.json_not_found),
+    # Every other path is a client-side route of the SPA.
+    re_path(r"^(?!static/|media/|ws/)(?P<path>.*)$", spa_index, name="spa"),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+
+handler400 = errors.json_bad_request
+handler403 = errors.json_permission_denied
+handler404 = errors.json_not_found
+handler500 = errors.json_server_error
