@@ -8,13 +8,24 @@ from .models import User
 
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
-    list_display = ("username", "email", "role", "paddle_number", "is_approved_to_bid", "credit_limit", "is_active")
+    list_display = (
+        "username",
+        "email",
+        "role",
+        "paddle_number",
+        "is_approved_to_bid",
+        "credit_limit",
+        "is_active",
+    )
     list_filter = ("role", "is_approved_to_bid", "is_active", "is_staff")
     search_fields = ("username", "email", "first_name", "last_name", "paddle_number")
     ordering = ("username",)
     fieldsets = (
         *DjangoUserAdmin.fieldsets,
-        (_("Auction"), {"fields": ("role", "paddle_number", "is_approved_to_bid", "credit_limit", "language")}),
+        (
+            _("Auction"),
+            {"fields": ("role", "paddle_number", "is_approved_to_bid", "credit_limit", "language")},
+        ),
     )
     readonly_fields = ("paddle_number",)
     actions = ("approve_to_bid", "revoke_approval")

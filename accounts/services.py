@@ -4,7 +4,6 @@ from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.db import IntegrityError, transaction
 from django.db.models import Max
-
 from django.utils.translation import gettext_lazy as _
 
 from config.errors import Conflict
@@ -38,7 +37,13 @@ def user_assign_paddle(*, user: User) -> User:
 
 @transaction.atomic
 def user_register(
-    *, username: str, email: str, password: str, first_name: str = "", last_name: str = "", language: str = "ja"
+    *,
+    username: str,
+    email: str,
+    password: str,
+    first_name: str = "",
+    last_name: str = "",
+    language: str = "ja",
 ) -> User:
     """Self-registration: always a bidder, approved at once unless BIDDER_APPROVAL_REQUIRED is set."""
     user = User(

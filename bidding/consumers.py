@@ -41,7 +41,9 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         await self.accept()
         if auth_error:
             await self.send_error(auth_error, _("The access token is not valid. Sign in again."))
-            await self.close(code=CLOSE_TOKEN_EXPIRED if auth_error == "token_expired" else CLOSE_TOKEN_INVALID)
+            await self.close(
+                code=CLOSE_TOKEN_EXPIRED if auth_error == "token_expired" else CLOSE_TOKEN_INVALID
+            )
             return
         expires_at = self.scope.get("token_expires_at")
         if expires_at:

@@ -85,8 +85,12 @@ def api_exception_handler(exc, context):
         if isinstance(response.data, dict):
             data.update({k: v for k, v in response.data.items() if k not in ("detail", "code")})
     if response.status_code >= 400:
-        logger.info("api error %s %s: %s", response.status_code, data["code"], context.get("request").path
-                    if context.get("request") else "")
+        logger.info(
+            "api error %s %s: %s",
+            response.status_code,
+            data["code"],
+            context.get("request").path if context.get("request") else "",
+        )
     response.data = data
     return response
 
@@ -102,7 +106,9 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse({"code": "server_error", "detail": str(_("An unexpected error occurred."))}, status=500)
+    return JsonResponse(
+        {"code": "server_error", "detail": str(_("An unexpected error occurred."))}, status=500
+    )
 
 
 def json_bad_request(request, exception=None):

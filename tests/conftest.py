@@ -1,4 +1,4 @@
-"""Suite-wide fixtures. The suite needs the real PostgreSQL and Redis; it says so plainly when they are absent."""
+"""Suite-wide fixtures. The suite needs the real PostgreSQL and Redis, and says so when they are absent."""
 
 import socket
 from urllib.parse import urlparse
@@ -11,7 +11,9 @@ from rest_framework.test import APIClient
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
+        with socket.create_connection(
+            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
+        ):
             return True
     except OSError:
         return False
@@ -20,13 +22,16 @@ def _reachable(url: str, default_port: int) -> bool:
 def pytest_sessionstart(session):
     db = settings.DATABASES["default"]
     missing = []
-    if db["ENGINE"].endswith("postgresql") and not _reachable(f"pg://{db['HOST']}:{db['PORT'] or 5432}", 5432):
+    if db["ENGINE"].endswith("postgresql") and not _reachable(
+        f"pg://{db['HOST']}:{db['PORT'] or 5432}", 5432
+    ):
         missing.append(f"PostgreSQL at {db['HOST']}:{db['PORT'] or 5432} (DATABASE_URL)")
     if not _reachable(settings.REDIS_URL, 6379):
         missing.append(f"Redis at {settings.REDIS_URL} (REDIS_URL)")
     if missing:
         pytest.exit(
-            "The test suite needs real services that are not reachable: " + "; ".join(missing)
+            "The test suite needs real services that are not reachable: "
+            + "; ".join(missing)
             + ". Start them (see README, 'Running the tests') or point DATABASE_URL / REDIS_URL at them.",
             returncode=3,
         )

@@ -236,3 +236,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+# --- Auction rules (DESIGN.md rules 3 and 4) ---------------------------------------------------------------
+# A bid may exceed the current price by at most this much, unless the auction sets its own (fat-finger guard).
+BID_MAX_JUMP = env_positive_int("BID_MAX_JUMP", 50_000_000)
+# Bids one user may place in a rolling minute, across all auctions.
+BID_RATE_LIMIT_PER_MINUTE = env_positive_int("BID_RATE_LIMIT_PER_MINUTE", 10)

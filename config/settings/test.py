@@ -10,15 +10,16 @@ os.environ.setdefault("CACHE_KEY_PREFIX", "umaseri-test")
 # The suite sends far more than 100 requests a minute from 127.0.0.1; the throttle has its own tests.
 os.environ.setdefault("API_RATE_LIMIT", "100000/min")
 
-from .base import *  # noqa: E402, F403
-from .base import DATABASES  # noqa: E402
+from .base import *  # noqa: F403
+from .base import DATABASES
 
 DEBUG = False
 # Argon2 is deliberately slow; the hasher choice itself is checked against base settings in a test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["TEST"] = {"NAME": "test_umaseri"}
+# TEST_DB_NAME lets parallel runs (several checkouts on one machine) keep apart.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_umaseri")}
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

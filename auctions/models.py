@@ -1,0 +1,140 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+from .increments import DEFAULT_INCREMENT_TABLE
+
+
+class AuctionStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    SCHEDULED = "scheduled", _("Scheduled")
+    ACTIVE = "active", _("Active")
+    SOLD = "sold", _("Sold")
+    UNSOLD = "unsold", _("Unsold (passed in)")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+OPEN_STATUSES = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE)
+FINAL_STATUSES = (AuctionStatus.SOLD, AuctionStatus.UNSOLD, AuctionStatus.CANCELLED)
+
+
+class Auction(models.Model):
+    """One lot: one horse, sold live on a clock. Its state changes only in the service layer.
+
+    `ends_at` in this row is the deadline; every decision reads it under `SELECT ... FOR UPDATE`.
+    """
+
+    sale_date = models.DateField(_("sale date"))
+    lot_number = models.PositiveIntegerField(_("lot number"))
+    horse = models.ForeignKey(
+        "horses.Horse", verbose_name=_("horse"), on_delete=models.PROTECT, related_name="auctions"
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=AuctionStatus.choices, default=AuctionStatus.DRAFT, db_index=True
+    )
+
+    start_price = models.PositiveBigIntegerField(_("start price (yen)"))
+    reserve_price = models.PositiveBigIntegerField(
+        _("reserve price (yen)"),
+        null=True,
+        blank=True,
+        help_text=_("Hidden from bidders. Empty: no reserve."),
+    )
+    increment_table = models.JSONField(
+        _("increment table"),
+        null=True,
+        blank=True,
+        help_text=_("[[upper bound, step], ...] in yen; the last bound is null. Empty: the default table."),
+    )
+    max_jump = models.PositiveBigIntegerField(
+        _("maximum jump (yen)"),
+        null=True,
+        blank=True,
+        help_text=_("A bid may exceed the current price by at most this much. Empty: the platform default."),
+    )
+    duration_seconds = models.PositiveIntegerField(_("duration (seconds)"), default=300)
+    extension_window_seconds = models.PositiveIntegerField(_("extension window (seconds)"), default=300)
+    max_ends_at = models.DateTimeField(_("hard stop"), null=True, blank=True)
+
+    starts_at = models.DateTimeField(_("scheduled start"), null=True, blank=True, db_index=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, db_index=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+
+    current_price = models.PositiveBigIntegerField(_("current price (yen)"), null=True, blank=True)
+    high_bidder = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    bid_count = models.PositiveIntegerField(_("bids"), default=0)
+    extension_count = models.PositiveIntegerField(_("extensions"), default=0)
+
+    winner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("winner"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="auctions_won",
+    )
+    hammer_price = models.PositiveBigIntegerField(_("hammer price (yen)"), null=True, blank=True)
+    cancel_reason = models.CharField(_("cancel reason"), max_length=500, blank=True)
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("auction")
+        verbose_name_plural = _("auctions")
+        ordering = ["sale_date", "lot_number"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sale_date", "lot_number"], name="auctions_one_lot_number_per_sale_day"
+            ),
+            models.UniqueConstraint(
+                fields=["horse"],
+                condition=Q(status__in=["draft", "scheduled", "active"]),
+                name="auctions_one_open_auction_per_horse",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=AuctionStatus.values), name="auctions_status_valid"
+            ),
+            models.CheckConstraint(condition=Q(start_price__gt=0), name="auctions_start_price_positive"),
+            models.CheckConstraint(condition=Q(lot_number__gt=0), name="auctions_lot_number_positive"),
+            models.CheckConstraint(
+                condition=Q(reserve_price__isnull=True) | Q(reserve_price__gte=F("start_price")),
+                name="auctions_reserve_not_below_start",
+            ),
+            models.CheckConstraint(
+                condition=Q(current_price__isnull=True) | Q(current_price__gte=F("start_price")),
+                name="auctions_current_price_not_below_start",
+            ),
+            models.CheckConstraint(condition=Q(duration_seconds__gt=0), name="auctions_duration_positive"),
+            models.CheckConstraint(
+                condition=~Q(status="active") | (Q(started_at__isnull=False) & Q(ends_at__isnull=False)),
+                name="auctions_active_has_clock",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="sold") | (Q(winner__isnull=False) & Q(hammer_price__isnull=False)),
+                name="auctions_sold_has_winner",
+            ),
+            models.CheckConstraint(
+                condition=Q(max_ends_at__isnull=True)
+                | Q(ends_at__isnull=True)
+                | Q(ends_at__lte=F("max_ends_at")),
+                name="auctions_ends_within_hard_stop",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sale_date} Lot {self.lot_number}: {self.horse.name}"
+
+    @property
+    def effective_increment_table(self):
+        return self.increment_table or DEFAULT_INCREMENT_TABLE
+
+    @property
+    def reserve_met(self) -> bool:
+        if self.current_price is None:
+            return False
+        return self.reserve_price is None or self.current_price >= self.reserve_price
