@@ -9,16 +9,24 @@ import json
 import logging
 import time
 
+from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.ws_auth import CLOSE_ABUSE, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
+from auctions.events import auction_group, user_group
+
+from . import services
+from .errors import BidRejected
+from .models import BidSource
 
 logger = logging.getLogger(__name__)
 
 # Frames that cannot be parsed are answered; a client that keeps sending them is cut off.
 MAX_BAD_FRAMES = 20
+# A list page watches many lots at once, but not the whole database.
+MAX_ROOMS_PER_SOCKET = 200
 
 
 def server_time_ms() -> int:
@@ -36,23 +44,28 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         self.user = self.scope["user"]
         self.bad_frames = 0
         self.expiry_task = None
+        self.rooms: set[int] = set()
         auth_error = self.scope.get("auth_error")
         # Accept first, then close with a code: a refused handshake shows the browser no reason at all.
         await self.accept()
         if auth_error:
             await self.send_error(auth_error, _("The access token is not valid. Sign in again."))
-            await self.close(
-                code=CLOSE_TOKEN_EXPIRED if auth_error == "token_expired" else CLOSE_TOKEN_INVALID
-            )
+            await self.close(code=CLOSE_TOKEN_EXPIRED if auth_error == "token_expired" else CLOSE_TOKEN_INVALID)
             return
         expires_at = self.scope.get("token_expires_at")
         if expires_at:
             self.expiry_task = asyncio.create_task(self._close_when_token_expires(expires_at))
+        if self.user.is_authenticated:
+            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await self.send_json({"type": "session", "user": self._identity()})
 
     async def disconnect(self, code):
         if self.expiry_task:
             self.expiry_task.cancel()
+        for auction_id in self.rooms:
+            await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
+        if getattr(self, "user", None) is not None and self.user.is_authenticated:
+            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
 
     async def _close_when_token_expires(self, expires_at: int) -> None:
         await asyncio.sleep(max(0.0, expires_at - time.time()))
@@ -96,7 +109,78 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             raise FrameError("invalid_message", _("A message must be a JSON object with a string 'type'."))
         return message
 
-    handlers: dict = {}
+    # --- client messages ---------------------------------------------------------------------------------
+
+    async def on_join(self, message: dict) -> None:
+        auction_id = _auction_id(message)
+        snapshot = await _snapshot(auction_id, self.user)
+        if snapshot is None:
+            raise FrameError("auction_not_found", _("This auction does not exist."), auction_id=auction_id)
+        if auction_id not in self.rooms:
+            if len(self.rooms) >= MAX_ROOMS_PER_SOCKET:
+                raise FrameError("too_many_rooms", _("Too many auctions joined on one connection."))
+            await self.channel_layer.group_add(auction_group(auction_id), self.channel_name)
+            self.rooms.add(auction_id)
+            # Taken after joining, so no event can fall between the snapshot and the first relayed update.
+            snapshot = await _snapshot(auction_id, self.user)
+        await self.send_json({"type": "auction:state", **snapshot})
+
+    async def on_state(self, message: dict) -> None:
+        auction_id = _auction_id(message)
+        if auction_id not in self.rooms:
+            raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id)
+        snapshot = await _snapshot(auction_id, self.user)
+        await self.send_json({"type": "auction:state", **snapshot})
+
+    async def on_leave(self, message: dict) -> None:
+        auction_id = _auction_id(message)
+        if auction_id in self.rooms:
+            self.rooms.discard(auction_id)
+            await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
+        await self.send_json({"type": "auction:left", "auction_id": auction_id})
+
+    async def on_bid(self, message: dict) -> None:
+        auction_id = _auction_id(message)
+        key = message.get("idempotency_key")
+        if not isinstance(key, str) or not key:
+            raise FrameError("missing_field", _("'idempotency_key' is required."), field="idempotency_key")
+        if "amount" not in message:
+            raise FrameError("missing_field", _("'amount' is required."), field="amount", idempotency_key=key)
+        if auction_id not in self.rooms:
+            raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id, idempotency_key=key)
+        try:
+            bid = await _place_bid(
+                auction_id=auction_id,
+                user=self.user,
+                amount=message["amount"],
+                idempotency_key=key,
+                client_address=(self.scope.get("client") or [None])[0],
+            )
+        except BidRejected as exc:
+            await self.send_json(
+                {
+                    "type": "auction:bid:rejected",
+                    "auction_id": auction_id,
+                    "idempotency_key": key,
+                    **exc.as_dict(),
+                }
+            )
+            return
+        await self.send_json(
+            {"type": "auction:bid:accepted", "auction_id": auction_id, "idempotency_key": key, "bid": bid}
+        )
+
+    handlers: dict = {
+        "auction:join": on_join,
+        "auction:leave": on_leave,
+        "auction:state": on_state,
+        "auction:bid": on_bid,
+    }
+
+    # --- events from the channel layer ---------------------------------------------------------------------
+
+    async def auction_event(self, message: dict) -> None:
+        await self.send_json(message["event"])
 
     # --- sending -----------------------------------------------------------------------------------------
 
@@ -106,3 +190,30 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def send_error(self, code: str, detail: str, **extra) -> None:
         await self.send_json({"type": "error", "code": code, "detail": str(detail), **extra})
+
+
+def _auction_id(message: dict) -> int:
+    value = message.get("auction_id")
+    if value is None:
+        raise FrameError("missing_field", _("'auction_id' is required."), field="auction_id")
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise FrameError("invalid_field", _("'auction_id' must be a positive integer."), field="auction_id")
+    return value
+
+
+@database_sync_to_async
+def _snapshot(auction_id: int, user) -> dict | None:
+    from auctions.selectors import auction_snapshot
+
+    from auctions.models import Auction
+
+    auction = Auction.objects.select_related("horse", "high_bidder", "winner").filter(pk=auction_id).first()
+    return None if auction is None else auction_snapshot(auction=auction, viewer=user)
+
+
+@database_sync_to_async
+def _place_bid(**kwargs) -> dict:
+    from .serializers import OwnBidSerializer
+
+    outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
+    return dict(OwnBidSerializer(outcome.bid).data)

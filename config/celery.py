@@ -14,4 +14,15 @@ app = Celery("umaseri")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
-app.conf.beat_schedule = {}
+app.conf.beat_schedule = {
+    "close-expired-auctions": {
+        "task": "bidding.close_expired_auctions",
+        "schedule": 1.0,
+        "options": {"expires": 2},
+    },
+    "broadcast-timers": {
+        "task": "bidding.broadcast_timers",
+        "schedule": 1.0,
+        "options": {"expires": 2},
+    },
+}

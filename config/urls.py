@@ -9,6 +9,7 @@ from .spa import spa_index
 
 api_patterns = [
     path("auth/", include("accounts.urls")),
+    path("", include("bidding.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

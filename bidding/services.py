@@ -1,0 +1,278 @@
+"""The bid and the close: rules 3–5 of the design, each decided under the auction's row lock."""
+
+import logging
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Role
+from auctions.increments import increment_for, is_on_grid, min_next_bid
+from auctions.models import Auction, AuctionStatus
+
+from . import errors
+from .audit import audit_record
+from .events import auction_ended_event, auction_extended_event, auction_update_event, publish
+from .models import AuditAction, Bid, BidSource
+from .rate_limit import bid_rate_allow
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BidOutcome:
+    bid: Bid
+    auction: Auction
+    extended: bool = False
+    replayed: bool = False
+
+
+def _parse_key(idempotency_key) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(idempotency_key))
+    except (ValueError, TypeError, AttributeError) as exc:
+        raise errors.InvalidIdempotencyKey() from exc
+
+
+def _parse_amount(amount) -> int | None:
+    """A whole number of yen > 0, as an int or an integer-valued JSON number; anything else is None."""
+    if isinstance(amount, bool):
+        return None
+    if isinstance(amount, float):
+        if not amount.is_integer():
+            return None
+        amount = int(amount)
+    if not isinstance(amount, int) or amount <= 0:
+        return None
+    return amount
+
+
+def _replay(*, user, key: uuid.UUID, auction_id: int, amount) -> BidOutcome | None:
+    """A repeated request returns the original bid; the same key for another bid is refused."""
+    bid = Bid.objects.select_related("auction", "bidder").filter(bidder=user, idempotency_key=key).first()
+    if bid is None:
+        return None
+    if bid.auction_id != auction_id or bid.amount != _parse_amount(amount):
+        raise errors.IdempotencyConflict()
+    return BidOutcome(bid=bid, auction=bid.auction, replayed=True)
+
+
+def _refusal(*, auction: Auction, user, amount: int | None, now) -> errors.BidRejected | None:
+    """Every check of rule 3, in order. Should be called while holding the auction's row lock."""
+    if not user.is_authenticated or user.role != Role.BIDDER or not user.is_active:
+        return errors.NotAllowedToBid()
+    if not user.is_approved_to_bid or not user.paddle_number:
+        return errors.NotAllowedToBid(_("Your account is not yet approved to bid."))
+    if amount is None:
+        return errors.InvalidAmount()
+    if auction.status in (AuctionStatus.SOLD, AuctionStatus.UNSOLD):
+        return errors.AuctionEnded()
+    if auction.status != AuctionStatus.ACTIVE:
+        return errors.AuctionNotActive()
+    if now >= auction.ends_at:
+        return errors.AuctionEnded()
+    if auction.horse.consignor_id == user.pk:
+        return errors.OwnHorse()
+    if auction.high_bidder_id == user.pk:
+        return errors.AlreadyHighest()
+    table = auction.effective_increment_table
+    minimum = min_next_bid(start_price=auction.start_price, current_price=auction.current_price, table=table)
+    if amount < minimum:
+        return errors.BidTooLow(min_next_bid=minimum)
+    first_bid_at_start = auction.current_price is None and amount == auction.start_price
+    if not first_bid_at_start and not is_on_grid(amount, table):
+        return errors.BidOffIncrement(min_next_bid=minimum, step=increment_for(amount, table))
+    max_jump = auction.max_jump or settings.BID_MAX_JUMP
+    if amount > (auction.current_price or auction.start_price) + max_jump:
+        return errors.BidTooHigh(max_amount=(auction.current_price or auction.start_price) + max_jump)
+    if user.credit_limit is not None and amount > user.credit_limit:
+        return errors.CreditLimitExceeded()
+    return None
+
+
+def _extend_if_needed(*, auction: Auction, now) -> bool:
+    """Rule 4: a bid in the last `extension_window` seconds moves the end to now + window (capped by the hard stop)."""
+    window = timedelta(seconds=auction.extension_window_seconds)
+    if not window or auction.ends_at - now >= window:
+        return False
+    new_end = now + window
+    if auction.max_ends_at and new_end > auction.max_ends_at:
+        new_end = auction.max_ends_at
+    if new_end <= auction.ends_at:
+        return False
+    auction.ends_at = new_end
+    auction.extension_count += 1
+    return True
+
+
+def bid_place(
+    *,
+    auction_id: int,
+    user,
+    amount,
+    idempotency_key,
+    client_address: str | None = None,
+    source: str = BidSource.REST,
+) -> BidOutcome:
+    """Place a bid, or raise the BidRejected subclass that says why not.
+
+    Takes the auction's row lock itself and reads the clock after it is held. Refusals are written to the audit
+    log (and committed) before they are raised. Events leave only after the commit.
+    """
+    key = _parse_key(idempotency_key)
+    if user.is_authenticated:
+        replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
+        if replay:
+            return replay
+    parsed_amount = _parse_amount(amount)
+    rate_refusal = None
+    if user.is_authenticated and user.role == Role.BIDDER:
+        allowed, retry_after = bid_rate_allow(user_id=user.pk)
+        if not allowed:
+            rate_refusal = errors.RateLimited(retry_after=retry_after)
+
+    with transaction.atomic():
+        try:
+            auction = Auction.objects.select_for_update(of=("self",)).select_related("horse").get(pk=auction_id)
+        except Auction.DoesNotExist:
+            raise errors.AuctionNotFound() from None
+        now = timezone.now()  # after the lock: the moment this bid is judged
+        if user.is_authenticated:
+            # A double tap waits on the lock behind its twin; it must find the twin's bid, not place a second.
+            replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
+            if replay:
+                return replay
+        refusal = _refusal(auction=auction, user=user, amount=parsed_amount, now=now)
+        if refusal is None and rate_refusal is not None:
+            refusal = rate_refusal
+        attempt = {
+            "amount": amount if parsed_amount is None else parsed_amount,
+            "key": str(key),
+            "source": source,
+        }
+        if refusal is not None:
+            audit_record(
+                auction=auction,
+                action=AuditAction.BID,
+                actor=user,
+                outcome=refusal.code,
+                reason=str(refusal.message),
+                data=attempt,
+                client_address=client_address,
+                recorded_at=now,
+            )
+        else:
+            outcome = _accept(
+                auction=auction,
+                user=user,
+                amount=parsed_amount,
+                key=key,
+                now=now,
+                client_address=client_address,
+                source=source,
+                attempt=attempt,
+            )
+    if refusal is not None:
+        raise refusal
+    return outcome
+
+
+def _accept(*, auction, user, amount, key, now, client_address, source, attempt) -> BidOutcome:
+    bid = Bid.objects.create(
+        auction=auction,
+        bidder=user,
+        amount=amount,
+        idempotency_key=key,
+        placed_at=now,
+        source=source,
+        client_address=client_address or None,
+    )
+    auction.current_price = amount
+    auction.high_bidder = user
+    auction.bid_count += 1
+    extended = _extend_if_needed(auction=auction, now=now)
+    auction.save(
+        update_fields=[
+            "current_price",
+            "high_bidder",
+            "bid_count",
+            "ends_at",
+            "extension_count",
+            "updated_at",
+        ]
+    )
+    audit_record(
+        auction=auction,
+        action=AuditAction.BID,
+        actor=user,
+        outcome="accepted",
+        data={**attempt, "bid_id": bid.pk},
+        client_address=client_address,
+        recorded_at=now,
+    )
+    if extended:
+        audit_record(
+            auction=auction,
+            action=AuditAction.EXTEND,
+            actor=user,
+            outcome="ok",
+            data={"ends_at": auction.ends_at.isoformat(), "bid_id": bid.pk},
+            recorded_at=now,
+        )
+    publish(auction.pk, auction_update_event(auction=auction, bid=bid))
+    if extended:
+        publish(auction.pk, auction_extended_event(auction=auction))
+    return BidOutcome(bid=bid, auction=auction, extended=extended)
+
+
+@dataclass(frozen=True)
+class CloseOutcome:
+    auction: Auction
+    status: str
+
+
+def auction_close(*, auction_id: int) -> CloseOutcome | None:
+    """Rule 5: close an auction whose time is up, exactly once. None when there is nothing to close (not active,
+    not yet due, or already closed by someone else). Takes the auction's row lock itself."""
+    with transaction.atomic():
+        auction = (
+            Auction.objects.select_for_update(of=("self",)).select_related("high_bidder").filter(pk=auction_id).first()
+        )
+        if auction is None or auction.status != AuctionStatus.ACTIVE:
+            return None
+        now = timezone.now()
+        if now < auction.ends_at:
+            return None
+        sold = auction.high_bidder_id is not None and auction.reserve_met
+        auction.status = AuctionStatus.SOLD if sold else AuctionStatus.UNSOLD
+        auction.closed_at = now
+        if sold:
+            auction.winner_id = auction.high_bidder_id
+            auction.hammer_price = auction.current_price
+        auction.save(update_fields=["status", "closed_at", "winner", "hammer_price", "updated_at"])
+        audit_record(
+            auction=auction,
+            action=AuditAction.CLOSE,
+            outcome=auction.status,
+            data={
+                "hammer_price": auction.hammer_price,
+                "winner": auction.winner_id,
+                "bids": auction.bid_count,
+                "reserve_met": auction.reserve_met,
+            },
+            recorded_at=now,
+        )
+        publish(auction.pk, auction_ended_event(auction=auction))
+    logger.info("auction %s closed: %s", auction.pk, auction.status)
+    return CloseOutcome(auction=auction, status=auction.status)
+
+
+def auction_close_due(*, now=None) -> list[int]:
+    """Close every active auction whose end has passed. Safe to run from many workers at once."""
+    now = now or timezone.now()
+    due = Auction.objects.filter(status=AuctionStatus.ACTIVE, ends_at__lte=now).values_list("pk", flat=True)
+    return [outcome.auction.pk for pk in list(due) if (outcome := auction_close(auction_id=pk))]

@@ -1,0 +1,7 @@
+from django.urls import path
+
+from . import views
+
+urlpatterns = [
+    path("auctions/<int:auction_id>/bids/", views.AuctionBidsView.as_view(), name="auction-bids"),
+]
