@@ -1,0 +1,94 @@
+"""Demo accounts for the run command: one user per role, with fixed passwords (also listed in the README).
+
+Idempotent: running it again finds the same users and puts them back in the demo state.
+Never run this against a production database; the passwords are public.
+"""
+
+from dataclasses import dataclass
+
+from django.contrib.auth.models import Group, Permission
+from django.db import transaction
+
+from .models import Language, Role, User
+from .services import user_set_role
+
+AUCTIONEERS_GROUP = "Auctioneers"
+
+# (app_label, model, actions): what an auctioneer may do in the Django admin.
+AUCTIONEER_PERMISSIONS = [
+    ("horses", "horse", ("view", "add", "change")),
+    ("horses", "horsephoto", ("view", "add", "change")),
+    ("horses", "horsedocument", ("view", "add", "change")),
+    ("auctions", "auction", ("view", "add", "change")),
+    ("accounts", "user", ("view",)),
+]
+
+
+@dataclass(frozen=True)
+class DemoAccount:
+    username: str
+    password: str
+    role: str
+    first_name: str
+    last_name: str
+    language: str = Language.JAPANESE
+    superuser: bool = False
+
+
+DEMO_ACCOUNTS = [
+    DemoAccount("admin", "umaseri-admin", Role.ADMIN, "管理者", "セリ", superuser=True),
+    DemoAccount("auctioneer", "umaseri-auctioneer", Role.AUCTIONEER, "誠", "田中"),
+    DemoAccount("bidder1", "umaseri-bidder1", Role.BIDDER, "花子", "佐藤"),
+    DemoAccount("bidder2", "umaseri-bidder2", Role.BIDDER, "James", "Walker", language=Language.ENGLISH),
+    DemoAccount("viewer", "umaseri-viewer", Role.VIEWER, "一郎", "鈴木"),
+]
+
+
+def _auctioneers_group() -> Group:
+    group, _created = Group.objects.get_or_create(name=AUCTIONEERS_GROUP)
+    wanted = []
+    for app_label, model, actions in AUCTIONEER_PERMISSIONS:
+        for action in actions:
+            wanted.append(
+                Permission.objects.get(
+                    content_type__app_label=app_label,
+                    content_type__model=model,
+                    codename=f"{action}_{model}",
+                )
+            )
+    group.permissions.set(wanted)
+    return group
+
+
+def _seed_account(account: DemoAccount, *, auctioneers: Group) -> User:
+    user, _created = User.objects.get_or_create(username=account.username)
+    user.email = f"{account.username}@demo.umaseri.example"
+    user.first_name = account.first_name
+    user.last_name = account.last_name
+    user.language = account.language
+    user.is_active = True
+    user.is_superuser = account.superuser
+    user.is_approved_to_bid = account.role == Role.BIDDER
+    if not user.check_password(account.password):
+        user.set_password(account.password)
+    user.save()
+    # The service decides staff access from the role and gives bidders a paddle number.
+    user_set_role(user=user, role=account.role)
+    if account.role == Role.AUCTIONEER:
+        user.groups.set([auctioneers])
+    return user
+
+
+@transaction.atomic
+def seed_users(*, stdout=None) -> dict[str, User]:
+    """Create or reset the demo accounts. Returns them by username:
+    {"admin", "auctioneer", "bidder1", "bidder2", "viewer"} -> User."""
+    auctioneers = _auctioneers_group()
+    users = {account.username: _seed_account(account, auctioneers=auctioneers) for account in DEMO_ACCOUNTS}
+    if stdout is not None:
+        stdout.write("Demo accounts (username / password / role):\n")
+        for account in DEMO_ACCOUNTS:
+            user = users[account.username]
+            paddle = f"  paddle #{user.paddle_number}" if user.paddle_number else ""
+            stdout.write(f"  {account.username:<11} {account.password:<19} {account.role}{paddle}\n")
+    return users

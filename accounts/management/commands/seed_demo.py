@@ -1,0 +1,18 @@
+"""Load the demo data: one account per role, then the demo catalogue when the auctions app provides one."""
+
+import importlib
+import importlib.util
+
+from django.core.management.base import BaseCommand
+
+from accounts.demo import seed_users
+
+
+class Command(BaseCommand):
+    help = "Create or reset the demo accounts (one per role) and, where available, the demo catalogue."
+
+    def handle(self, *args, **options):
+        users = seed_users(stdout=self.stdout)
+        if importlib.util.find_spec("auctions.demo") is not None:
+            catalogue = importlib.import_module("auctions.demo")
+            catalogue.seed_catalogue(users=users, stdout=self.stdout)
