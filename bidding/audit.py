@@ -5,6 +5,7 @@ reordering any row breaks every hash after it. Callers must hold the auction's r
 that is what keeps a chain linear.
 """
 
+import datetime
 import hashlib
 import json
 from dataclasses import dataclass
@@ -60,7 +61,7 @@ def audit_record(
         reason=str(reason)[:500],
         data=json.loads(json.dumps(data or {}, default=str)),
         client_address=client_address or None,
-        recorded_at=(recorded_at or timezone.now()).astimezone(timezone.UTC),
+        recorded_at=(recorded_at or timezone.now()).astimezone(datetime.UTC),
         previous_hash=last["entry_hash"] if last else GENESIS_HASH,
     )
     entry.entry_hash = entry_hash(entry)

@@ -34,7 +34,7 @@ def _sqlite_forward(table: str) -> list[str]:
 
 def forward(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(POSTGRES_FORWARD)
+        schema_editor.execute(POSTGRES_FORWARD, params=None)
     elif schema_editor.connection.vendor == "sqlite":
         for table in TABLES:
             for statement in _sqlite_forward(table):

@@ -1,0 +1,108 @@
+"""Many bidders, one lot, the last seconds — on the real PostgreSQL, each bidder on its own connection."""
+
+import random
+import threading
+import time
+import uuid
+from collections import defaultdict
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.utils import timezone
+
+from auctions.models import Auction, AuctionStatus
+from bidding import errors
+from bidding.models import Bid
+from bidding.services import auction_close_due, bid_place
+from tests.accounts.factories import BidderFactory
+from tests.bidding.factories import ActiveAuctionFactory
+
+BIDDERS = 52
+
+
+@pytest.mark.django_db(transaction=True)
+def test_bidders_racing_the_deadline_leave_one_consistent_history(settings):
+    # Given 52 approved bidders on a running lot with a 1 s extension window
+    settings.BID_RATE_LIMIT_PER_MINUTE = 10_000
+    bidders = [BidderFactory() for _ in range(BIDDERS)]
+    auction = ActiveAuctionFactory(remaining=300, extension_window_seconds=1, start_price=1_000_000)
+    stop_at = time.monotonic() + 60  # a safety net only: every bidder stops at `auction_ended`
+    barrier = threading.Barrier(BIDDERS + 2)
+    outcomes: dict[uuid.UUID, list[int]] = defaultdict(list)  # key -> bid ids returned for it
+    codes: dict[str, int] = defaultdict(int)
+    unexpected: list[BaseException] = []
+    lock = threading.Lock()
+
+    def bidder_loop(user):
+        rng = random.Random(user.pk)
+        try:
+            Auction.objects.filter(pk=auction.pk).exists()  # open this thread's own connection before the race
+            barrier.wait()
+            while time.monotonic() < stop_at:
+                current = Auction.objects.values_list("current_price", flat=True).get(pk=auction.pk)
+                amount = 1_000_000 if current is None else current + 100_000 * rng.choice([1, 1, 2])
+                key = uuid.uuid4()
+                # A double tap: the same request twice; every send must come back to the same single bid.
+                for _send in range(2):
+                    try:
+                        outcome = bid_place(auction_id=auction.pk, user=user, amount=amount, idempotency_key=key)
+                    except errors.BidRejected as exc:
+                        with lock:
+                            codes[exc.code] += 1
+                        if exc.code == "auction_ended":
+                            return
+                        break
+                    with lock:
+                        outcomes[key].append(outcome.bid.pk)
+                time.sleep(rng.uniform(0, 0.02))
+        except BaseException as exc:  # a deadlock or any other database error fails the test below
+            unexpected.append(exc)
+        finally:
+            connection.close()
+
+    def closer():
+        barrier.wait()
+        while time.monotonic() < stop_at:
+            auction_close_due()
+            if Auction.objects.filter(pk=auction.pk, status=AuctionStatus.ACTIVE).exists():
+                time.sleep(0.05)
+            else:
+                break
+        connection.close()
+
+    # When they all bid until the clock runs out, while a closer sweeps every 50 ms
+    threads = [threading.Thread(target=bidder_loop, args=(user,)) for user in bidders]
+    threads.append(threading.Thread(target=closer))
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    # Once the race is on (20 bids in), the clock is cut to 1 s with a hard stop 2 s away; bidders keep going.
+    while Auction.objects.values_list("bid_count", flat=True).get(pk=auction.pk) < 20:
+        time.sleep(0.01)
+    now = timezone.now()
+    Auction.objects.filter(pk=auction.pk).update(
+        ends_at=now + timedelta(seconds=1), max_ends_at=now + timedelta(seconds=2)
+    )
+    for thread in threads:
+        thread.join(timeout=30)
+
+    # Then: no deadlock or error, the lot closed, and the history is consistent
+    assert not unexpected, unexpected[:3]
+    auction.refresh_from_db()
+    assert auction.status == AuctionStatus.SOLD
+    bids = list(Bid.objects.filter(auction=auction).order_by("placed_at", "pk"))
+    amounts = [bid.amount for bid in bids]
+    assert len(bids) >= 20
+    assert amounts == sorted(amounts) and len(set(amounts)) == len(amounts), "accepted amounts strictly increase"
+    assert all(bid.placed_at < auction.ends_at for bid in bids), "no bid accepted at or after the final end"
+    assert auction.closed_at >= auction.ends_at
+    top = bids[-1]
+    assert (auction.winner_id, auction.hammer_price) == (top.bidder_id, top.amount)
+    assert auction.bid_count == len(bids)
+    # Every key that was accepted maps to exactly one bid, however often it was sent.
+    for key, bid_ids in outcomes.items():
+        assert len(set(bid_ids)) == 1, key
+    assert Bid.objects.filter(auction=auction).count() == len(outcomes)
+    assert codes["auction_ended"] == BIDDERS, "every bidder bid across the deadline until refused"
+    print(f"\naccepted={len(bids)} extensions={auction.extension_count} rejections={dict(codes)}")
