@@ -1,0 +1,129 @@
+import { defineStore } from 'pinia'
+import { reactive } from 'vue'
+import { auctions as auctionsApi } from '../api/index.js'
+import { realtime } from '../realtime/index.js'
+import { serverClock } from '../lib/serverClock.js'
+
+// Message keys that are about the message, not the auction.
+const ENVELOPE = new Set(['type', 'server_time', 'auction_id', 'bid', 'remaining_ms', 'idempotency_key'])
+
+export const FINAL_STATUSES = ['sold', 'unsold', 'cancelled']
+export const OPEN_STATUSES = ['draft', 'scheduled', 'active']
+
+function bidKey(bid) {
+  return bid.id ?? `amount:${bid.amount}`
+}
+
+// Every auction the app has seen, kept current by the socket. One object per auction, updated in place, so the
+// list and the room show the same numbers.
+export const useAuctionsStore = defineStore('auctions', () => {
+  const byId = reactive({})
+  const histories = reactive({}) // auction id → bids, highest first
+  const extensions = reactive({}) // auction id → {at (server ms), ends_at_ms, count}: for the extension notice
+
+  function noteExtension(id, auction, previousCount) {
+    const count = auction.extension_count ?? 0
+    if (count > (previousCount ?? count)) {
+      extensions[id] = { at: serverClock.serverNow(), ends_at_ms: auction.ends_at_ms, count }
+    }
+  }
+
+  /** A full snapshot (REST detail, list item, or `auction:state`): replaces what we had. */
+  function applySnapshot(snapshot) {
+    const id = Number(snapshot.id ?? snapshot.auction_id)
+    if (!id) return null
+    const previous = byId[id]
+    const previousCount = previous?.extension_count
+    const fields = {}
+    for (const [key, value] of Object.entries(snapshot)) if (!ENVELOPE.has(key)) fields[key] = value
+    fields.id = id
+    if (previous) {
+      // Keep the richer horse record (photos, documents) a room page may have loaded.
+      if (previous.horse && fields.horse) fields.horse = { ...previous.horse, ...fields.horse }
+      Object.assign(previous, fields)
+    } else {
+      byId[id] = fields
+    }
+    if (previous) noteExtension(id, byId[id], previousCount)
+    return byId[id]
+  }
+
+  /** A partial event: merges its fields into the auction it names. */
+  function applyEvent(message) {
+    const id = Number(message.auction_id ?? message.id)
+    if (!id) return
+    const auction = byId[id]
+    if (!auction) return // not a lot we show; its snapshot will come with the join
+    const previousCount = auction.extension_count
+    for (const [key, value] of Object.entries(message)) if (!ENVELOPE.has(key)) auction[key] = value
+    if (message.type === 'auction:extended') {
+      extensions[id] = {
+        at: serverClock.serverNow(),
+        ends_at_ms: message.ends_at_ms,
+        count: message.extension_count ?? (previousCount ?? 0) + 1,
+      }
+    }
+    if (message.type === 'auction:ended' || FINAL_STATUSES.includes(auction.status)) auction.min_next_bid = null
+    if (message.bid) addBid(id, message.bid)
+  }
+
+  function addBid(id, bid) {
+    if (!bid || bid.amount === undefined) return
+    const list = histories[id] ?? (histories[id] = [])
+    if (list.some((b) => bidKey(b) === bidKey(bid))) return
+    list.push(bid)
+    list.sort((a, b) => b.amount - a.amount)
+  }
+
+  async function fetchList(params) {
+    const items = await auctionsApi.list(params)
+    return items.map(applySnapshot).filter(Boolean)
+  }
+
+  async function fetchOne(id) {
+    return applySnapshot(await auctionsApi.get(id))
+  }
+
+  async function fetchHistory(id) {
+    const bids = await auctionsApi.bids(id)
+    const key = Number(id)
+    const merged = new Map((histories[key] ?? []).map((b) => [bidKey(b), b]))
+    for (const bid of bids) merged.set(bidKey(bid), bid)
+    histories[key] = [...merged.values()].sort((a, b) => b.amount - a.amount)
+    return histories[key]
+  }
+
+  function dismissExtension(id) {
+    delete extensions[id]
+  }
+
+  realtime.on('auction:state', (message) => {
+    applySnapshot(message)
+    // A resync after a reconnect may have missed bids: refresh the history of rooms that keep one.
+    const id = Number(message.id ?? message.auction_id)
+    if (histories[id] && (message.bid_count ?? 0) > histories[id].length) fetchHistory(id).catch(() => {})
+  })
+  for (const type of [
+    'auction:update',
+    'auction:extended',
+    'auction:timer',
+    'auction:started',
+    'auction:ended',
+    'auction:scheduled',
+  ]) {
+    realtime.on(type, applyEvent)
+  }
+
+  return {
+    byId,
+    histories,
+    extensions,
+    applySnapshot,
+    applyEvent,
+    addBid,
+    fetchList,
+    fetchOne,
+    fetchHistory,
+    dismissExtension,
+  }
+})

@@ -1,0 +1,76 @@
+import { defineStore } from 'pinia'
+import { computed, ref } from 'vue'
+import { auth as authApi } from '../api/index.js'
+import { apiError } from '../api/http.js'
+import * as session from '../auth/session.js'
+
+export const ORGANIZER_ROLES = ['admin', 'auctioneer']
+
+// The user's profile only. The tokens stay in auth/session.js, out of the store's reach.
+export const useAuthStore = defineStore('auth', () => {
+  const user = ref(null)
+  const ready = ref(false)
+
+  const isAuthenticated = computed(() => user.value !== null)
+  const role = computed(() => user.value?.role ?? 'anonymous')
+  const isOrganizer = computed(() => ORGANIZER_ROLES.includes(role.value))
+  const paddle = computed(() => user.value?.paddle_number ?? null)
+  const canBid = computed(() => role.value === 'bidder' && Boolean(user.value?.is_approved_to_bid))
+
+  async function loadMe() {
+    try {
+      user.value = await authApi.me()
+    } catch (error) {
+      if (apiError(error).status === 401) {
+        session.clearTokens()
+        user.value = null
+      } else {
+        throw error
+      }
+    }
+  }
+
+  /** On start-up: resume the tab's session from its refresh token, if any. */
+  async function init() {
+    session.onSessionChange((reason) => {
+      if (reason === 'signed-out') user.value = null
+    })
+    try {
+      if (session.getRefreshToken()) {
+        const token = await session.refreshTokens()
+        if (token) await loadMe()
+      }
+    } catch {
+      // Offline at start-up: stay anonymous for now; the refresh timer tries again.
+    } finally {
+      ready.value = true
+    }
+  }
+
+  async function login(username, password) {
+    const tokens = await authApi.token(username, password)
+    session.setTokens(tokens, 'signed-in')
+    await loadMe()
+  }
+
+  async function register(payload) {
+    const data = await authApi.register(payload)
+    session.setTokens({ access: data.access, refresh: data.refresh }, 'signed-in')
+    user.value = data.user ?? null
+    if (!user.value) await loadMe()
+  }
+
+  async function logout() {
+    const refresh = session.getRefreshToken()
+    try {
+      if (refresh) await authApi.logout(refresh)
+    } catch {
+      // The server may be unreachable or the token already dead; sign out here regardless.
+    } finally {
+      session.clearTokens()
+      user.value = null
+    }
+  }
+
+  return { user, ready, isAuthenticated, role, isOrganizer, paddle, canBid, init, login, register, logout, loadMe }
+})
