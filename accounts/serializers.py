@@ -2,17 +2,44 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
-from rest_framework_simplejwt.serializers import TokenObtainPairSerializer
+from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
 from .models import Language, User
 
 
+class StrictStringMixin:
+    """Only a JSON string is text: DRF's CharField would take 12345678 as the password "12345678"."""
+
+    default_error_messages = {"not_a_string": _("Not a valid string.")}
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            raise serializers.ValidationError(self.error_messages["not_a_string"], code="invalid")
+        return super().to_internal_value(data)
+
+
+class StrictCharField(StrictStringMixin, serializers.CharField):
+    pass
+
+
+class StrictRegexField(StrictStringMixin, serializers.RegexField):
+    pass
+
+
+class StrictEmailField(StrictStringMixin, serializers.EmailField):
+    pass
+
+
+def password_field(**kwargs) -> StrictCharField:
+    return StrictCharField(write_only=True, max_length=128, style={"input_type": "password"}, **kwargs)
+
+
 class RegisterSerializer(serializers.Serializer):
-    username = serializers.RegexField(r"^[\w.@+-]+\Z", max_length=150, min_length=3)
-    email = serializers.EmailField(max_length=254)
-    password = serializers.CharField(write_only=True, max_length=128, style={"input_type": "password"})
-    first_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
-    last_name = serializers.CharField(max_length=150, required=False, allow_blank=True, default="")
+    username = StrictRegexField(r"^[\w.@+-]+\Z", max_length=150, min_length=3)
+    email = StrictEmailField(max_length=254)
+    password = password_field()
+    first_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
+    last_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
     language = serializers.ChoiceField(choices=Language.choices, required=False, default=Language.JAPANESE)
 
     def validate_username(self, value: str) -> str:
@@ -54,8 +81,16 @@ class RegisteredSerializer(serializers.Serializer):
     refresh = serializers.CharField()
 
 
+# Our tokens are a few hundred characters; anything much longer is not one of them.
+TOKEN_MAX_LENGTH = 4096
+
+
 class LogoutSerializer(serializers.Serializer):
-    refresh = serializers.CharField(max_length=4096)
+    refresh = StrictCharField(max_length=TOKEN_MAX_LENGTH)
+
+
+class PlatformTokenRefreshSerializer(TokenRefreshSerializer):
+    refresh = StrictCharField(max_length=TOKEN_MAX_LENGTH)
 
 
 class PlatformTokenObtainPairSerializer(TokenObtainPairSerializer):
@@ -65,8 +100,8 @@ class PlatformTokenObtainPairSerializer(TokenObtainPairSerializer):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields[self.username_field].max_length = 150
-        self.fields["password"].max_length = 128
+        self.fields[self.username_field] = StrictCharField(write_only=True, max_length=150)
+        self.fields["password"] = password_field()
 
     @classmethod
     def get_token(cls, user):

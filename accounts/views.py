@@ -4,7 +4,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
-from rest_framework_simplejwt.views import TokenObtainPairView
+from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.errors import ServiceError
 
@@ -13,6 +13,7 @@ from .serializers import (
     LogoutSerializer,
     MeSerializer,
     PlatformTokenObtainPairSerializer,
+    PlatformTokenRefreshSerializer,
     RegisteredSerializer,
     RegisterSerializer,
 )
@@ -36,6 +37,12 @@ class RegisterView(APIView):
 
 class TokenView(TokenObtainPairView):
     serializer_class = PlatformTokenObtainPairSerializer
+
+
+class RefreshView(TokenRefreshView):
+    """Trades a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
+
+    serializer_class = PlatformTokenRefreshSerializer
 
 
 class MeView(generics.RetrieveAPIView):

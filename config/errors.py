@@ -7,6 +7,7 @@ Validation errors add `errors`, the per-field messages, so a form can show each 
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
@@ -45,6 +46,21 @@ class Conflict(ServiceError):
     default_message = _("The request conflicts with the current state.")
 
 
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = _("The request body is too large.")
+    default_code = "request_too_large"
+
+
+def _leaves(codes, messages, field: str = "") -> list[tuple[str, str, str]]:
+    """The (field, code, message) of every single error in DRF's nested ValidationError structures."""
+    if isinstance(codes, dict) and isinstance(messages, dict):
+        return [leaf for key in codes for leaf in _leaves(codes[key], messages.get(key), str(key))]
+    if isinstance(codes, list) and isinstance(messages, list):
+        return [leaf for c, m in zip(codes, messages, strict=False) for leaf in _leaves(c, m, field)]
+    return [(field, str(codes), str(messages))]
+
+
 def _first_code(codes) -> str:
     """The first leaf code of DRF's nested get_codes() structure."""
     while isinstance(codes, dict | list):
@@ -65,25 +81,31 @@ def api_exception_handler(exc, context):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
         exc = exceptions.PermissionDenied()
+    elif isinstance(exc, RequestDataTooBig):  # the body is over DATA_UPLOAD_MAX_MEMORY_SIZE
+        exc = RequestTooLarge()
 
     response = drf_exception_handler(exc, context)
     if response is None:
         return None  # an unexpected error: Django logs it and handler500 answers
 
     if isinstance(exc, exceptions.ValidationError):
-        code = "invalid"
-        detail = _("Some fields are not valid.")
-        data = {"code": code, "detail": str(detail), "errors": response.data}
-        non_field = response.data.get("non_field_errors") if isinstance(response.data, dict) else None
-        if non_field and len(response.data) == 1:
-            data["code"] = _first_code(exc.get_codes())
-            data["detail"] = str(non_field[0])
+        # The per-field messages go in `errors` for a form to place. When every error has the same code
+        # (`username_taken`, `required`, `weak_password`) it leads; a single error's message is the detail.
+        leaves = _leaves(exc.get_codes(), response.data)
+        codes = {code for _field, code, _message in leaves}
+        data = {
+            "code": codes.pop() if len(codes) == 1 else "invalid",
+            "detail": leaves[0][2] if len(leaves) == 1 else str(_("Some fields are not valid.")),
+            "errors": response.data,
+        }
     else:
-        detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
-        code = _first_code(exc.get_codes()) if isinstance(exc, exceptions.APIException) else "error"
-        data = {"code": code, "detail": str(detail)}
-        if isinstance(response.data, dict):
-            data.update({k: v for k, v in response.data.items() if k not in ("detail", "code")})
+        body = response.data if isinstance(response.data, dict) else {"detail": response.data}
+        # SimpleJWT's errors put their code in the body ({"detail", "code", "messages"}), not on the detail.
+        code = body.get("code")
+        if not isinstance(code, str) or not code:
+            code = _first_code(exc.get_codes()) if isinstance(exc, exceptions.APIException) else "error"
+        data = {"code": code, "detail": str(body.get("detail", ""))}
+        data.update({k: v for k, v in body.items() if k not in ("detail", "code")})
     if response.status_code >= 400:
         logger.info(
             "api error %s %s: %s",
