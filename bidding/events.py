@@ -2,14 +2,8 @@
 
 from auctions.events import publish_auction_event as publish
 from auctions.increments import min_next_bid
-
-
-def _ms(value) -> int | None:
-    return int(value.timestamp() * 1000) if value else None
-
-
-def _iso(value) -> str | None:
-    return value.isoformat() if value else None
+from auctions.selectors import iso as _iso
+from auctions.selectors import ms as _ms
 
 
 def _paddle(user) -> int | None:

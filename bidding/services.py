@@ -146,9 +146,7 @@ def bid_place(
             replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
             if replay:
                 return replay
-        refusal = _refusal(auction=auction, user=user, amount=parsed_amount, now=now)
-        if refusal is None and rate_refusal is not None:
-            refusal = rate_refusal
+        refusal = rate_refusal or _refusal(auction=auction, user=user, amount=parsed_amount, now=now)
         attempt = {
             "amount": amount if parsed_amount is None else parsed_amount,
             "key": str(key),

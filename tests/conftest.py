@@ -11,9 +11,7 @@ from rest_framework.test import APIClient
 def _reachable(url: str, default_port: int) -> bool:
     parsed = urlparse(url)
     try:
-        with socket.create_connection(
-            (parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2
-        ):
+        with socket.create_connection((parsed.hostname or "127.0.0.1", parsed.port or default_port), timeout=2):
             return True
     except OSError:
         return False
@@ -22,9 +20,7 @@ def _reachable(url: str, default_port: int) -> bool:
 def pytest_sessionstart(session):
     db = settings.DATABASES["default"]
     missing = []
-    if db["ENGINE"].endswith("postgresql") and not _reachable(
-        f"pg://{db['HOST']}:{db['PORT'] or 5432}", 5432
-    ):
+    if db["ENGINE"].endswith("postgresql") and not _reachable(f"pg://{db['HOST']}:{db['PORT'] or 5432}", 5432):
         missing.append(f"PostgreSQL at {db['HOST']}:{db['PORT'] or 5432} (DATABASE_URL)")
     if not _reachable(settings.REDIS_URL, 6379):
         missing.append(f"Redis at {settings.REDIS_URL} (REDIS_URL)")
@@ -64,6 +60,7 @@ def client_for(user) -> APIClient:
 #   admin      — everything an organizer does, plus user management (staff, superuser)
 #   auctioneer — runs sales: starts and cancels auctions (staff, not superuser)
 #   bidder     — approved, with paddle 101; bids and follows lots
+#   rival      — a second approved bidder, to outbid the first
 #   viewer     — signed in, watches only
 @pytest.fixture
 def admin_user(db):
@@ -84,6 +81,13 @@ def bidder(db):
     from tests.accounts.factories import BidderFactory
 
     return BidderFactory(username="bob_bidder")
+
+
+@pytest.fixture
+def rival(db):
+    from tests.accounts.factories import BidderFactory
+
+    return BidderFactory(username="carol_rival")
 
 
 @pytest.fixture

@@ -4,19 +4,12 @@ import pytest
 from django.contrib.auth.models import AnonymousUser
 
 from bidding.services import bid_place
-from tests.accounts.factories import BidderFactory
 from tests.bidding.factories import ActiveAuctionFactory
 
 
 @pytest.fixture
 def auction(db):
     return ActiveAuctionFactory()
-
-
-@pytest.fixture
-def rival(db):
-    """A second approved bidder (paddle assigned by the factory)."""
-    return BidderFactory(username="carol_rival")
 
 
 @pytest.fixture

@@ -1,0 +1,216 @@
+"""The auction-room socket: join, state, bids and relayed events, and bad frames (ws side of the wire contract)."""
+
+import json
+import uuid
+
+import pytest
+from channels.testing import WebsocketCommunicator
+from rest_framework_simplejwt.tokens import AccessToken
+
+from bidding.models import AuditEntry, Bid
+from config.asgi import application
+from tests.bidding.factories import ActiveAuctionFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+ORIGIN = [(b"origin", b"http://localhost")]
+
+
+async def connect(user=None) -> WebsocketCommunicator:
+    path = "/ws/auctions/"
+    if user is not None:
+        path += f"?token={AccessToken.for_user(user)}"
+    socket = WebsocketCommunicator(application, path, headers=ORIGIN)
+    connected, _ = await socket.connect()
+    assert connected
+    session = await socket.receive_json_from()
+    assert session["type"] == "session"
+    return socket
+
+
+async def receive_until(socket, wanted: str, timeout: float = 3) -> dict:
+    while True:
+        message = await socket.receive_json_from(timeout=timeout)
+        if message["type"] == wanted:
+            return message
+
+
+async def join(socket, auction_id: int) -> dict:
+    await socket.send_json_to({"type": "auction:join", "auction_id": auction_id})
+    return await receive_until(socket, "auction:state")
+
+
+@pytest.fixture
+def lot(db):
+    return ActiveAuctionFactory(reserve_price=3_000_000)
+
+
+async def test_join_sends_a_full_snapshot_without_the_reserve(lot, bidder):
+    socket = await connect(bidder)
+    state = await join(socket, lot.pk)
+    assert state["id"] == lot.pk
+    assert state["status"] == "active"
+    assert state["min_next_bid"] == 1_000_000
+    assert isinstance(state["server_time"], int)
+    assert isinstance(state["ends_at_ms"], int)
+    assert "reserve_price" not in state
+    assert state["has_reserve"] is True
+    await socket.disconnect()
+
+
+async def test_bid_is_answered_to_the_sender_and_broadcast_to_the_room(lot, bidder, viewer):
+    # Given a bidder and a viewer in the same room
+    bidder_socket, viewer_socket = await connect(bidder), await connect(viewer)
+    await join(bidder_socket, lot.pk)
+    await join(viewer_socket, lot.pk)
+    key = str(uuid.uuid4())
+
+    # When the bidder bids over the socket
+    await bidder_socket.send_json_to(
+        {"type": "auction:bid", "auction_id": lot.pk, "amount": 1_000_000, "idempotency_key": key}
+    )
+
+    # Then the bidder gets the answer carrying its key, and the viewer the update by paddle number only
+    accepted = await receive_until(bidder_socket, "auction:bid:accepted")
+    assert accepted["idempotency_key"] == key
+    assert accepted["bid"]["amount"] == 1_000_000
+    update = await receive_until(viewer_socket, "auction:update")
+    assert update["current_price"] == 1_000_000
+    assert update["high_bidder_paddle"] == bidder.paddle_number
+    assert update["bid"]["paddle_number"] == bidder.paddle_number
+    assert bidder.username not in json.dumps(update)
+    assert update["min_next_bid"] == 1_100_000
+    await bidder_socket.disconnect()
+    await viewer_socket.disconnect()
+
+
+async def test_rejected_bid_carries_its_code_and_key(lot, viewer):
+    socket = await connect(viewer)
+    await join(socket, lot.pk)
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": lot.pk, "amount": 1_000_000, "idempotency_key": "k-1"}
+    )
+    rejected = await receive_until(socket, "auction:bid:rejected")
+    assert rejected["code"] == "invalid_idempotency_key"
+    key = str(uuid.uuid4())
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": lot.pk, "amount": 1_000_000, "idempotency_key": key}
+    )
+    rejected = await receive_until(socket, "auction:bid:rejected")
+    assert (rejected["code"], rejected["idempotency_key"]) == ("not_allowed", key)
+    assert rejected["detail"]
+    await socket.disconnect()
+
+
+async def test_anonymous_watcher_may_join_but_not_bid(lot):
+    socket = await connect()
+    await join(socket, lot.pk)
+    key = str(uuid.uuid4())
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": lot.pk, "amount": 1_000_000, "idempotency_key": key}
+    )
+    assert (await receive_until(socket, "auction:bid:rejected"))["code"] == "not_allowed"
+    await socket.disconnect()
+
+
+@pytest.fixture
+def two_lots(db):
+    return ActiveAuctionFactory(), ActiveAuctionFactory()
+
+
+async def test_one_socket_watches_many_rooms_and_can_leave_one(bidder, two_lots):
+    first, second = two_lots
+    watcher = await connect()
+    await join(watcher, first.pk)
+    await join(watcher, second.pk)
+    bidding = await connect(bidder)
+    await join(bidding, first.pk)
+    await join(bidding, second.pk)
+
+    await bidding.send_json_to(
+        {"type": "auction:bid", "auction_id": second.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
+    )
+    assert (await receive_until(watcher, "auction:update"))["auction_id"] == second.pk
+
+    await watcher.send_json_to({"type": "auction:leave", "auction_id": second.pk})
+    await receive_until(watcher, "auction:left")
+    await bidding.send_json_to(
+        {"type": "auction:bid", "auction_id": first.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
+    )
+    update = await receive_until(watcher, "auction:update")
+    assert update["auction_id"] == first.pk
+    await watcher.disconnect()
+    await bidding.disconnect()
+
+
+async def test_state_on_request_resyncs(lot, bidder):
+    socket = await connect(bidder)
+    await join(socket, lot.pk)
+    await socket.send_json_to({"type": "auction:state", "auction_id": lot.pk})
+    assert (await receive_until(socket, "auction:state"))["id"] == lot.pk
+    await socket.disconnect()
+
+
+BAD_FRAMES = [
+    ("not json", "invalid_json"),
+    ('"just a string"', "invalid_message"),
+    ("[1, 2]", "invalid_message"),
+    ('{"no": "type"}', "invalid_message"),
+    ('{"type": "auction:dance"}', "unknown_type"),
+    ('{"type": "auction:join"}', "missing_field"),
+    ('{"type": "auction:join", "auction_id": "seven"}', "invalid_field"),
+    ('{"type": "auction:join", "auction_id": -1}', "invalid_field"),
+    ('{"type": "auction:join", "auction_id": 999999}', "auction_not_found"),
+    ('{"type": "auction:bid", "auction_id": 999999, "amount": 1000000}', "missing_field"),
+    ('{"type": "auction:bid", "auction_id": 999999, "idempotency_key": "x"}', "missing_field"),
+    ('{"type": "auction:bid", "auction_id": 999999, "amount": 1000000, "idempotency_key": "x"}', "not_joined"),
+    ('{"type": "auction:state", "auction_id": 1}', "not_joined"),
+    ('{"type": "x", "pad": "' + "a" * 70_000 + '"}', "message_too_large"),
+]
+
+
+@pytest.mark.parametrize(("frame", "code"), BAD_FRAMES)
+async def test_bad_frames_get_an_error_with_a_code_and_the_socket_stays_usable(lot, bidder, frame, code):
+    socket = await connect(bidder)
+    await socket.send_to(text_data=frame)
+    error = await socket.receive_json_from()
+    assert (error["type"], error["code"]) == ("error", code)
+    assert error["detail"]
+    # Still usable afterwards
+    assert (await join(socket, lot.pk))["id"] == lot.pk
+    await socket.disconnect()
+
+
+@pytest.mark.parametrize("amount", ["1000000", -1_000_000, 1_000_000.5, 0, None, True])
+async def test_bad_amounts_are_rejected_and_nothing_is_written(lot, bidder, amount):
+    socket = await connect(bidder)
+    await join(socket, lot.pk)
+    key = str(uuid.uuid4())
+    await socket.send_json_to({"type": "auction:bid", "auction_id": lot.pk, "amount": amount, "idempotency_key": key})
+    rejected = await receive_until(socket, "auction:bid:rejected")
+    assert rejected["code"] == "invalid_amount"
+    assert not await Bid.objects.filter(auction=lot).aexists()
+    # The attempt itself is on the audit log, as every attempt is.
+    assert await AuditEntry.objects.filter(auction=lot, outcome="invalid_amount").acount() == 1
+    await socket.disconnect()
+
+
+async def test_binary_frames_are_refused(lot, bidder):
+    socket = await connect(bidder)
+    await socket.send_to(bytes_data=b"\x00\x01")
+    assert (await socket.receive_json_from())["code"] == "invalid_json"
+    await socket.disconnect()
+
+
+async def test_a_flood_of_bad_frames_closes_the_socket_with_the_abuse_code(bidder):
+    socket = await connect(bidder)
+    for _ in range(20):
+        await socket.send_to(text_data="garbage")
+    codes = []
+    while True:
+        output = await socket.receive_output(timeout=2)
+        if output["type"] == "websocket.close":
+            assert output["code"] == 4429
+            break
+        codes.append(json.loads(output["text"])["code"])
+    assert set(codes) == {"invalid_json"}
