@@ -69,7 +69,7 @@ class LiveStack:
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
         log = Path(self.tmp.name) / f"{name}.log"
         self.logs.append(log)
-        process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+        process = subprocess.Popen(
             [sys.executable, "-m", *args],
             cwd=ROOT,
             env=self.env(),
