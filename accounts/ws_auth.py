@@ -3,13 +3,18 @@
 Browsers cannot set headers on a WebSocket, so the access token travels in the query string. No token means an
 anonymous viewer. A bad token is not silently downgraded to anonymous: the consumer is told why
 (`scope["auth_error"]`) and closes the socket with a clear close code, so the client knows to refresh.
+
+The socket also speaks the language the handshake asked for (Accept-Language, as the REST API does): it is
+active for the whole life of the connection, so every message the consumer sends is in it.
 """
 
+from types import SimpleNamespace
 from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
+from django.utils import translation
 from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
@@ -27,9 +32,24 @@ def _active_user(user_id):
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
 
 
+def handshake_language(scope) -> str:
+    """The supported language the handshake's Accept-Language prefers, else LANGUAGE_CODE."""
+    headers = dict(scope.get("headers") or [])
+    accept = headers.get(b"accept-language", b"").decode("latin-1")
+    return translation.get_language_from_request(
+        SimpleNamespace(COOKIES={}, META={"HTTP_ACCEPT_LANGUAGE": accept})
+    )
+
+
 class JWTAuthMiddleware(BaseMiddleware):
     async def __call__(self, scope, receive, send):
-        scope = dict(scope, user=AnonymousUser(), auth_error=None, token_expires_at=None)
+        scope = dict(
+            scope,
+            user=AnonymousUser(),
+            auth_error=None,
+            token_expires_at=None,
+            language=handshake_language(scope),
+        )
         params = parse_qs(scope.get("query_string", b"").decode("latin-1"))
         raw = (params.get("token") or [""])[0]
         if raw:
@@ -46,4 +66,6 @@ class JWTAuthMiddleware(BaseMiddleware):
                 else:
                     scope["user"] = user
                     scope["token_expires_at"] = int(token["exp"])
-        return await super().__call__(scope, receive, send)
+        # The consumer runs inside this call (same task), so the language stays active for the connection.
+        with translation.override(scope["language"]):
+            return await super().__call__(scope, receive, send)

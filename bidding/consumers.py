@@ -49,8 +49,14 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         # Accept first, then close with a code: a refused handshake shows the browser no reason at all.
         await self.accept()
         if auth_error:
-            await self.send_error(auth_error, _("The access token is not valid. Sign in again."))
-            await self.close(code=CLOSE_TOKEN_EXPIRED if auth_error == "token_expired" else CLOSE_TOKEN_INVALID)
+            expired = auth_error == "token_expired"
+            detail = (
+                _("The access token has expired. Reconnect with a fresh one.")
+                if expired
+                else _("The access token is not valid. Sign in again.")
+            )
+            await self.send_error(auth_error, detail)
+            await self.close(code=CLOSE_TOKEN_EXPIRED if expired else CLOSE_TOKEN_INVALID)
             return
         expires_at = self.scope.get("token_expires_at")
         if expires_at:
