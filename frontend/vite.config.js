@@ -34,7 +34,14 @@ export default defineConfig({
         // prices and bids always come from the network.
         globPatterns: ['**/*.{js,css,html,svg,png,woff2}'],
         navigateFallback: '/index.html',
-        navigateFallbackDenylist: [/^\/api\//, /^\/ws\//, /^\/admin/, /^\/static\//, /^\/media\//, /^\/healthz/],
+        navigateFallbackDenylist: [
+          /^\/api\//,
+          /^\/ws\//,
+          /^\/admin/,
+          /^\/static\//,
+          /^\/media\//,
+          /^\/healthz/,
+        ],
         runtimeCaching: [],
         cleanupOutdatedCaches: true,
       },

@@ -5,7 +5,11 @@ import { monotonicNow } from '../lib/clock.js'
 import { sampleServerTime } from '../lib/serverClock.js'
 import * as session from '../auth/session.js'
 
-export const http = axios.create({ baseURL: '/api', timeout: 15_000, headers: { Accept: 'application/json' } })
+export const http = axios.create({
+  baseURL: '/api',
+  timeout: 15_000,
+  headers: { Accept: 'application/json' },
+})
 
 const AUTH_PATHS = ['/auth/token/', '/auth/token/refresh/', '/auth/register/']
 

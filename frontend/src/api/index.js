@@ -9,7 +9,8 @@ export const auth = {
 }
 
 export const auctions = {
-  list: (params = {}) => http.get('/auctions/', { params: { limit: 200, ...params } }).then((r) => itemsOf(r.data)),
+  list: (params = {}) =>
+    http.get('/auctions/', { params: { limit: 200, ...params } }).then((r) => itemsOf(r.data)),
   get: (id) => http.get(`/auctions/${id}/`).then((r) => r.data),
   start: (id) => http.post(`/auctions/${id}/start/`, {}).then((r) => r.data),
   cancel: (id, reason = '') => http.post(`/auctions/${id}/cancel/`, { reason }).then((r) => r.data),

@@ -43,7 +43,10 @@ export function decodeJwt(token) {
   const part = token.split('.')[1]
   if (!part) return null
   try {
-    const base64 = part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '=')
+    const base64 = part
+      .replace(/-/g, '+')
+      .replace(/_/g, '/')
+      .padEnd(Math.ceil(part.length / 4) * 4, '=')
     const json = decodeURIComponent(
       Array.from(atob(base64), (c) => `%${c.charCodeAt(0).toString(16).padStart(2, '0')}`).join(''),
     )
@@ -97,9 +100,12 @@ function schedule(token) {
   refreshTimer = null
   const exp = expiresAtMs(token)
   if (exp === null) return
-  refreshTimer = setTimeout(() => {
-    refreshTokens().catch(() => {})
-  }, refreshDelayMs(exp, serverClock.serverNow()))
+  refreshTimer = setTimeout(
+    () => {
+      refreshTokens().catch(() => {})
+    },
+    refreshDelayMs(exp, serverClock.serverNow()),
+  )
 }
 
 /** Stores a new pair (after sign-in, register or refresh). */

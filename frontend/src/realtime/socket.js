@@ -124,7 +124,9 @@ export class RealtimeClient {
     this._clearRetry()
     this._dropSocket(CloseCode.NORMAL, 'reconnect')
     this.synced.clear()
-    this._setState(this.state === ConnectionState.IDLE ? ConnectionState.CONNECTING : ConnectionState.RECONNECTING)
+    this._setState(
+      this.state === ConnectionState.IDLE ? ConnectionState.CONNECTING : ConnectionState.RECONNECTING,
+    )
     this._open()
   }
 
@@ -143,7 +145,8 @@ export class RealtimeClient {
     const id = Number(auctionId)
     const count = this.rooms.get(id) || 0
     this.rooms.set(id, count + 1)
-    if (count === 0 && this.state === ConnectionState.OPEN) this._send({ type: 'auction:join', auction_id: id })
+    if (count === 0 && this.state === ConnectionState.OPEN)
+      this._send({ type: 'auction:join', auction_id: id })
     let left = false
     return () => {
       if (!left) {
@@ -159,7 +162,8 @@ export class RealtimeClient {
     if (count <= 1) {
       this.rooms.delete(id)
       this.synced.delete(id)
-      if (count === 1 && this.state === ConnectionState.OPEN) this._send({ type: 'auction:leave', auction_id: id })
+      if (count === 1 && this.state === ConnectionState.OPEN)
+        this._send({ type: 'auction:leave', auction_id: id })
     } else {
       this.rooms.set(id, count - 1)
     }
@@ -167,7 +171,8 @@ export class RealtimeClient {
 
   /** Asks for a fresh snapshot of a joined room. */
   requestState(auctionId) {
-    if (this.state === ConnectionState.OPEN) this._send({ type: 'auction:state', auction_id: Number(auctionId) })
+    if (this.state === ConnectionState.OPEN)
+      this._send({ type: 'auction:state', auction_id: Number(auctionId) })
   }
 
   isSynced(auctionId) {
@@ -189,7 +194,12 @@ export class RealtimeClient {
     if (this.state !== ConnectionState.OPEN) {
       return Promise.resolve({ status: 'rejected', code: 'offline', detail: null })
     }
-    const frame = { type: 'auction:bid', auction_id: Number(auctionId), amount, idempotency_key: idempotencyKey }
+    const frame = {
+      type: 'auction:bid',
+      auction_id: Number(auctionId),
+      amount,
+      idempotency_key: idempotencyKey,
+    }
     let resolve
     const promise = new Promise((r) => {
       resolve = r
@@ -297,7 +307,10 @@ export class RealtimeClient {
     }
     if (message.type === 'auction:bid:accepted') {
       this._settle(message.idempotency_key, { status: 'accepted', bid: message.bid ?? null, message })
-    } else if (message.type === 'auction:bid:rejected' || (message.type === 'error' && message.idempotency_key)) {
+    } else if (
+      message.type === 'auction:bid:rejected' ||
+      (message.type === 'error' && message.idempotency_key)
+    ) {
       this._settle(message.idempotency_key, {
         status: 'rejected',
         code: message.code || 'rejected',
@@ -408,7 +421,12 @@ export class RealtimeClient {
     if (!entry) return
     this.pending.delete(key)
     this.timers.clearTimeout(entry.timer)
-    entry.resolve({ idempotencyKey: key, auctionId: entry.frame.auction_id, amount: entry.frame.amount, ...outcome })
+    entry.resolve({
+      idempotencyKey: key,
+      auctionId: entry.frame.auction_id,
+      amount: entry.frame.amount,
+      ...outcome,
+    })
   }
 
   _send(frame) {

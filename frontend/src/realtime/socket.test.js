@@ -81,7 +81,11 @@ describe('connecting', () => {
     expect(client.state).toBe(ConnectionState.CONNECTING)
     latest().accept()
     expect(client.state).toBe(ConnectionState.OPEN)
-    expect(latest().framesOf('auction:join').map((f) => f.auction_id)).toEqual([3, 4])
+    expect(
+      latest()
+        .framesOf('auction:join')
+        .map((f) => f.auction_id),
+    ).toEqual([3, 4])
     expect(states).toEqual(['idle', 'connecting', 'open'])
   })
 
@@ -296,8 +300,17 @@ describe('bids', () => {
     expect(latest().framesOf('auction:bid')).toEqual([
       { type: 'auction:bid', auction_id: 1, amount: 1_100_000, idempotency_key: 'k-1' },
     ])
-    latest().push({ type: 'auction:bid:rejected', idempotency_key: 'k-1', code: 'bid_too_low', detail: 'low' })
-    await expect(answer).resolves.toMatchObject({ status: 'rejected', code: 'bid_too_low', amount: 1_100_000 })
+    latest().push({
+      type: 'auction:bid:rejected',
+      idempotency_key: 'k-1',
+      code: 'bid_too_low',
+      detail: 'low',
+    })
+    await expect(answer).resolves.toMatchObject({
+      status: 'rejected',
+      code: 'bid_too_low',
+      amount: 1_100_000,
+    })
   })
 
   it('sends a double tap once and answers both taps', async () => {

@@ -10,8 +10,18 @@ export const routes = [
   { path: '/auctions', name: 'auctions', component: AuctionListView },
   { path: '/auctions/:id(\\d+)', name: 'auction', component: AuctionRoomView, props: true },
   { path: '/login', name: 'login', component: LoginView, meta: { guestOnly: true } },
-  { path: '/register', name: 'register', component: () => import('../views/RegisterView.vue'), meta: { guestOnly: true } },
-  { path: '/me', name: 'me', component: () => import('../views/MyPageView.vue'), meta: { requiresAuth: true } },
+  {
+    path: '/register',
+    name: 'register',
+    component: () => import('../views/RegisterView.vue'),
+    meta: { guestOnly: true },
+  },
+  {
+    path: '/me',
+    name: 'me',
+    component: () => import('../views/MyPageView.vue'),
+    meta: { requiresAuth: true },
+  },
   {
     path: '/console',
     name: 'console',

@@ -63,7 +63,8 @@ export const useAuctionsStore = defineStore('auctions', () => {
         count: message.extension_count ?? (previousCount ?? 0) + 1,
       }
     }
-    if (message.type === 'auction:ended' || FINAL_STATUSES.includes(auction.status)) auction.min_next_bid = null
+    if (message.type === 'auction:ended' || FINAL_STATUSES.includes(auction.status))
+      auction.min_next_bid = null
     if (message.bid) addBid(id, message.bid)
   }
 

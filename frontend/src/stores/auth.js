@@ -72,5 +72,18 @@ export const useAuthStore = defineStore('auth', () => {
     }
   }
 
-  return { user, ready, isAuthenticated, role, isOrganizer, paddle, canBid, init, login, register, logout, loadMe }
+  return {
+    user,
+    ready,
+    isAuthenticated,
+    role,
+    isOrganizer,
+    paddle,
+    canBid,
+    init,
+    login,
+    register,
+    logout,
+    loadMe,
+  }
 })
