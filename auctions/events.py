@@ -4,11 +4,16 @@ Events are plain JSON-able dicts with a `type` (the wire contract's name) and `s
 the surrounding transaction commits, so no client ever sees a change that was rolled back.
 """
 
+import asyncio
+import os
+import threading
 import time
 
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
+from channels.layers import channel_layers
 from django.db import transaction
+
+from .increments import min_next_bid
+from .selectors import iso, ms
 
 
 def auction_group(auction_id: int) -> str:
@@ -23,16 +28,109 @@ def server_time_ms() -> int:
     return int(time.time() * 1000)
 
 
+class _Publisher:
+    """Sends to the channel layer from synchronous code (views, services, Celery tasks) on one long-lived event
+    loop in a daemon thread, with its own layer instance. async_to_sync would start a fresh loop, and with it a
+    fresh Redis connection, for every single message: at one timer tick per auction per second that is the cost
+    that matters. Created lazily per process, so forked workers each get their own."""
+
+    def __init__(self):
+        self.pid = os.getpid()
+        self.layer = channel_layers.make_backend("default")
+        self.loop = asyncio.new_event_loop()
+        threading.Thread(target=self.loop.run_forever, name="channel-publisher", daemon=True).start()
+
+    def send(self, messages: list[tuple[str, dict]], timeout: float = 5) -> None:
+        async def send_all():
+            for group, event in messages:
+                await self.layer.group_send(group, {"type": "auction.event", "event": event})
+
+        asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
+
+
+_publisher: _Publisher | None = None
+_publisher_lock = threading.Lock()
+
+
+def _get_publisher() -> _Publisher:
+    global _publisher
+    with _publisher_lock:
+        if _publisher is None or _publisher.pid != os.getpid():
+            _publisher = _Publisher()
+        return _publisher
+
+
+def send_to_groups_now(messages: list[tuple[str, dict]]) -> None:
+    """Send (group, event) pairs in order, now, stamping each event with the server time."""
+    for _group, event in messages:
+        event.setdefault("server_time", server_time_ms())
+    _get_publisher().send(messages)
+
+
 def send_to_group_now(group: str, event: dict) -> None:
-    event.setdefault("server_time", server_time_ms())
-    async_to_sync(get_channel_layer().group_send)(group, {"type": "auction.event", "event": event})
+    send_to_groups_now([(group, event)])
 
 
-def publish_auction_event(auction_id: int, event: dict) -> None:
-    """Send `event` to everyone watching the auction, once the current transaction has committed."""
-    transaction.on_commit(lambda: send_to_group_now(auction_group(auction_id), event))
+def publish_auction_event(auction_id: int, *events: dict) -> None:
+    """Send the events, in order, to everyone watching the auction, once the current transaction has committed."""
+    group = auction_group(auction_id)
+    transaction.on_commit(lambda: send_to_groups_now([(group, event) for event in events]))
 
 
 def publish_user_event(user_id: int, event: dict) -> None:
     """Send `event` to every socket of one user (their answers and notifications), after commit."""
     transaction.on_commit(lambda: send_to_group_now(user_group(user_id), event))
+
+
+# --- The lifecycle's own events (auctions.services); the bid-driven ones are built in bidding.events. -----------
+
+
+def _lifecycle_fields(auction) -> dict:
+    return {
+        "auction_id": auction.pk,
+        "status": auction.status,
+        "starts_at": iso(auction.starts_at),
+        "starts_at_ms": ms(auction.starts_at),
+        "max_ends_at": iso(auction.max_ends_at),
+        "max_ends_at_ms": ms(auction.max_ends_at),
+    }
+
+
+def auction_scheduled_event(*, auction) -> dict:
+    """The start time was set or moved."""
+    return {"type": "auction:scheduled", **_lifecycle_fields(auction)}
+
+
+def auction_started_event(*, auction) -> dict:
+    return {
+        "type": "auction:started",
+        **_lifecycle_fields(auction),
+        "started_at": iso(auction.started_at),
+        "started_at_ms": ms(auction.started_at),
+        "ends_at": iso(auction.ends_at),
+        "ends_at_ms": ms(auction.ends_at),
+        "duration_seconds": auction.duration_seconds,
+        "extension_window_seconds": auction.extension_window_seconds,
+        "current_price": auction.current_price,
+        "min_next_bid": min_next_bid(
+            start_price=auction.start_price,
+            current_price=auction.current_price,
+            table=auction.effective_increment_table,
+        ),
+        "bid_count": auction.bid_count,
+    }
+
+
+def auction_cancelled_event(*, auction) -> dict:
+    """A cancel ends the auction: the same `auction:ended` as the close, with status `cancelled`."""
+    return {
+        "type": "auction:ended",
+        **_lifecycle_fields(auction),
+        "hammer_price": None,
+        "winner_paddle": None,
+        "reserve_met": auction.reserve_met,
+        "bid_count": auction.bid_count,
+        "closed_at": iso(auction.closed_at),
+        "closed_at_ms": ms(auction.closed_at),
+        "cancel_reason": auction.cancel_reason,
+    }

@@ -209,9 +209,8 @@ def _auction_id(message: dict) -> int:
 
 @database_sync_to_async
 def _snapshot(auction_id: int, user) -> dict | None:
-    from auctions.selectors import auction_snapshot
-
     from auctions.models import Auction
+    from auctions.selectors import auction_snapshot
 
     auction = Auction.objects.select_related("horse", "high_bidder", "winner").filter(pk=auction_id).first()
     return None if auction is None else auction_snapshot(auction=auction, viewer=user)

@@ -94,6 +94,14 @@ def _refusal(*, auction: Auction, user, amount: int | None, now) -> errors.BidRe
     return None
 
 
+def _rate_refusal(*, user) -> errors.RateLimited | None:
+    """Counts this attempt against the user's per-minute budget (replays never get this far)."""
+    if not (user.is_authenticated and user.role == Role.BIDDER):
+        return None
+    allowed, retry_after = bid_rate_allow(user_id=user.pk)
+    return None if allowed else errors.RateLimited(retry_after=retry_after)
+
+
 def _extend_if_needed(*, auction: Auction, now) -> bool:
     """Rule 4: a bid in the last `extension_window` seconds moves the end to now + window (capped by the hard stop)."""
     window = timedelta(seconds=auction.extension_window_seconds)
@@ -124,17 +132,7 @@ def bid_place(
     log (and committed) before they are raised. Events leave only after the commit.
     """
     key = _parse_key(idempotency_key)
-    if user.is_authenticated:
-        replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
-        if replay:
-            return replay
     parsed_amount = _parse_amount(amount)
-    rate_refusal = None
-    if user.is_authenticated and user.role == Role.BIDDER:
-        allowed, retry_after = bid_rate_allow(user_id=user.pk)
-        if not allowed:
-            rate_refusal = errors.RateLimited(retry_after=retry_after)
-
     with transaction.atomic():
         try:
             auction = Auction.objects.select_for_update(of=("self",)).select_related("horse").get(pk=auction_id)
@@ -142,11 +140,11 @@ def bid_place(
             raise errors.AuctionNotFound() from None
         now = timezone.now()  # after the lock: the moment this bid is judged
         if user.is_authenticated:
-            # A double tap waits on the lock behind its twin; it must find the twin's bid, not place a second.
+            # A retry, or a double tap that waited on the lock behind its twin, finds the original bid.
             replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
             if replay:
                 return replay
-        refusal = rate_refusal or _refusal(auction=auction, user=user, amount=parsed_amount, now=now)
+        refusal = _rate_refusal(user=user) or _refusal(auction=auction, user=user, amount=parsed_amount, now=now)
         attempt = {
             "amount": amount if parsed_amount is None else parsed_amount,
             "key": str(key),
@@ -221,9 +219,10 @@ def _accept(*, auction, user, amount, key, now, client_address, source, attempt)
             data={"ends_at": auction.ends_at.isoformat(), "bid_id": bid.pk},
             recorded_at=now,
         )
-    publish(auction.pk, auction_update_event(auction=auction, bid=bid))
+    events = [auction_update_event(auction=auction, bid=bid)]
     if extended:
-        publish(auction.pk, auction_extended_event(auction=auction))
+        events.append(auction_extended_event(auction=auction))
+    publish(auction.pk, *events)
     return BidOutcome(bid=bid, auction=auction, extended=extended)
 
 

@@ -14,17 +14,16 @@ def close_expired_auctions() -> list[int]:
 def broadcast_timers() -> int:
     from django.utils import timezone
 
-    from auctions.events import auction_group, send_to_group_now
+    from auctions.events import auction_group, send_to_groups_now
     from auctions.models import Auction, AuctionStatus
 
     from .events import auction_timer_event
 
     now = timezone.now()
     active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at")
-    count = 0
-    for auction_id, ends_at in active:
-        send_to_group_now(
-            auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now)
-        )
-        count += 1
-    return count
+    messages = [
+        (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now))
+        for auction_id, ends_at in active
+    ]
+    send_to_groups_now(messages)
+    return len(messages)

@@ -1,0 +1,113 @@
+"""How long does one bid take? `bid_place` end to end, commit included, on a real PostgreSQL and Redis.
+
+    .venv/bin/python bench/bid_latency.py [--bids 3000] [--database-url postgres://postgres@127.0.0.1:5432/umaseri_bench]
+
+Runs on a throwaway database that it creates, migrates and drops again (bids and the audit log are append-only, so
+the benchmark never writes into a real one). Bids alternate between two bidders, each at the minimum next bid, so
+every one is accepted and each runs the whole rule set, the audit chain and the after-commit broadcast.
+"""
+
+import argparse
+import os
+import statistics
+import sys
+import time
+import uuid
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def _admin_connection(url: str):
+    import psycopg
+
+    parsed = urlparse(url)
+    return psycopg.connect(
+        host=parsed.hostname,
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--bids", type=int, default=3000)
+    parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/umaseri_bench")
+    parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"))
+    args = parser.parse_args()
+
+    name = urlparse(args.database_url).path.lstrip("/")
+    with _admin_connection(args.database_url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'CREATE DATABASE "{name}"')
+    os.environ.update(
+        DATABASE_URL=args.database_url,
+        REDIS_URL=args.redis_url,
+        DJANGO_SETTINGS_MODULE="config.settings.local",
+        BID_RATE_LIMIT_PER_MINUTE="1000000",
+        LOG_LEVEL="WARNING",
+    )
+    try:
+        run(args.bids)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        with _admin_connection(args.database_url) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def run(count: int) -> None:
+    import django
+
+    django.setup()
+    from datetime import date, timedelta
+
+    from django.core.management import call_command
+    from django.utils import timezone
+
+    from accounts.models import Role, User
+    from auctions.models import Auction, AuctionStatus
+    from bidding.services import bid_place
+    from horses.models import Horse
+
+    call_command("migrate", verbosity=0)
+    bidders = [
+        User.objects.create(username=f"bench{i}", role=Role.BIDDER, is_approved_to_bid=True, paddle_number=900 + i)
+        for i in range(2)
+    ]
+    horse = Horse.objects.create(name="ベンチマーク", sex="colt", colour="bay", foaling_year=2024, sire="S", dam="D")
+    now = timezone.now()
+    auction = Auction.objects.create(
+        sale_date=date.today(),
+        lot_number=1,
+        horse=horse,
+        status=AuctionStatus.ACTIVE,
+        start_price=10_000,
+        increment_table=[[None, 10_000]],
+        started_at=now,
+        ends_at=now + timedelta(hours=2),
+    )
+    amount, timings = 10_000, []
+    for index in range(count):
+        started = time.perf_counter()
+        bid_place(auction_id=auction.pk, user=bidders[index % 2], amount=amount, idempotency_key=uuid.uuid4())
+        timings.append((time.perf_counter() - started) * 1000)
+        amount += 10_000
+
+    timings.sort()
+    q = statistics.quantiles(timings, n=100)
+    print(f"bid_place, {count} accepted bids, commit included (PostgreSQL + Redis, one connection):")
+    print(
+        f"  p50 {q[49]:.2f} ms   p90 {q[89]:.2f} ms   p99 {q[98]:.2f} ms   max {timings[-1]:.2f} ms   "
+        f"mean {statistics.fmean(timings):.2f} ms"
+    )
+    print("  design target: bid processed < 50 ms")
+
+
+if __name__ == "__main__":
+    main()
