@@ -1,12 +1,26 @@
-"""/healthz: is every part of the platform reachable? 200 when all are, 503 otherwise."""
+"""/healthz: is every part of the platform reachable? 200 when all are, 503 otherwise.
 
+The checks run side by side, each with a deadline, so one dead dependency (a Redis that drops packets, a
+broker the Celery client keeps retrying) makes the answer a prompt 503 instead of a hung request.
+"""
+
+import asyncio
+import threading
 import time
 import uuid
 
+# Loaded here, once, rather than first inside the check threads: two threads importing one package for the
+# first time at once can deadlock on the import lock.
+import celery.app.control  # noqa: F401
+import channels_redis.core  # noqa: F401
+import django_redis.client  # noqa: F401
+import kombu.transport.redis  # noqa: F401
+import redis.asyncio  # noqa: F401
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
@@ -24,10 +38,13 @@ def _timed(check) -> dict:
 
 
 def _database():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-        cursor.fetchone()
-    return {"vendor": connection.vendor}
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+        return {"vendor": connection.vendor}
+    finally:
+        connections.close_all()  # this worker thread's own connection; it must not outlive the check
 
 
 def _redis():
@@ -44,7 +61,7 @@ def _channel_layer():
     async def round_trip():
         channel = await layer.new_channel()
         await layer.send(channel, {"type": "healthz"})
-        message = await layer.receive(channel)
+        message = await asyncio.wait_for(layer.receive(channel), timeout=_deadline())
         if message.get("type") != "healthz":
             raise RuntimeError("channel layer returned an unexpected message")
 
@@ -55,7 +72,10 @@ def _channel_layer():
 def _celery():
     from config.celery import app
 
-    replies = app.control.ping(timeout=1.0)
+    # One connection attempt, not the client's default of retrying for seconds.
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.5, timeout=2)
+        replies = app.control.ping(timeout=1.0, connection=conn)
     if not replies:
         raise RuntimeError("no Celery worker answered")
     return {"workers": len(replies)}
@@ -64,9 +84,36 @@ def _celery():
 CHECKS = {"database": _database, "redis": _redis, "channel_layer": _channel_layer, "celery": _celery}
 
 
+def _deadline() -> float:
+    return getattr(settings, "HEALTHZ_TIMEOUT_SECONDS", 4.0)
+
+
+def run_checks() -> dict[str, dict]:
+    """Every check in its own daemon thread; a check still running at the deadline is reported as failed
+    and left behind (a daemon thread never holds up the server's shutdown)."""
+    results: dict[str, dict] = {}
+
+    def run(name, check):
+        results[name] = _timed(check)
+
+    threads = {
+        name: threading.Thread(target=run, args=(name, check), name=f"healthz-{name}", daemon=True)
+        for name, check in CHECKS.items()
+    }
+    for thread in threads.values():
+        thread.start()
+    give_up_at = time.monotonic() + _deadline()
+    for thread in threads.values():
+        thread.join(timeout=max(0.0, give_up_at - time.monotonic()))
+    return {
+        name: results.get(name) or {"ok": False, "error": f"no answer within {_deadline():g} s"}
+        for name in CHECKS
+    }
+
+
 @never_cache
 def healthz(request):
-    parts = {name: _timed(check) for name, check in CHECKS.items()}
+    parts = run_checks()
     healthy = all(part["ok"] for part in parts.values())
     return JsonResponse(
         {"status": "ok" if healthy else "degraded", "checks": parts}, status=200 if healthy else 503
