@@ -76,5 +76,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.js'],
     environment: 'node',
+    // Vuetify's components import their CSS; let Vite handle them instead of Node.
+    server: { deps: { inline: ['vuetify'] } },
   },
 })

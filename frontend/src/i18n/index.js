@@ -22,10 +22,20 @@ export const i18n = createI18n({
   messages: { ja, en },
 })
 
-export function setLocale(locale) {
+/** True once this browser has chosen a language with the language button. */
+export function hasSavedLocale() {
+  try {
+    return LOCALES.includes(globalThis.localStorage?.getItem(KEY))
+  } catch {
+    return false
+  }
+}
+
+export function setLocale(locale, { save = true } = {}) {
   if (!LOCALES.includes(locale)) return
   i18n.global.locale.value = locale
-  document.documentElement.lang = locale
+  if (typeof document !== 'undefined') document.documentElement.lang = locale
+  if (!save) return
   try {
     globalThis.localStorage?.setItem(KEY, locale)
   } catch {

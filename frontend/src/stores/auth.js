@@ -3,6 +3,7 @@ import { computed, ref } from 'vue'
 import { auth as authApi } from '../api/index.js'
 import { apiError } from '../api/http.js'
 import * as session from '../auth/session.js'
+import { hasSavedLocale, setLocale } from '../i18n/index.js'
 
 export const ORGANIZER_ROLES = ['admin', 'auctioneer']
 
@@ -17,9 +18,15 @@ export const useAuthStore = defineStore('auth', () => {
   const paddle = computed(() => user.value?.paddle_number ?? null)
   const canBid = computed(() => role.value === 'bidder' && Boolean(user.value?.is_approved_to_bid))
 
+  // The account's language applies until this browser picks one with the language button.
+  function adoptLanguage() {
+    if (user.value?.language && !hasSavedLocale()) setLocale(user.value.language, { save: false })
+  }
+
   async function loadMe() {
     try {
       user.value = await authApi.me()
+      adoptLanguage()
     } catch (error) {
       if (apiError(error).status === 401) {
         session.clearTokens()
@@ -57,7 +64,8 @@ export const useAuthStore = defineStore('auth', () => {
     const data = await authApi.register(payload)
     session.setTokens({ access: data.access, refresh: data.refresh }, 'signed-in')
     user.value = data.user ?? null
-    if (!user.value) await loadMe()
+    if (user.value) adoptLanguage()
+    else await loadMe()
   }
 
   async function logout() {
