@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Role
 from auctions.increments import increment_for, is_on_grid, min_next_bid
 from auctions.models import Auction, AuctionStatus
+from notifications import tasks
 
 from . import errors
 from .audit import audit_record
@@ -187,6 +188,7 @@ def _accept(*, auction, user, amount, key, now, client_address, source, attempt)
         source=source,
         client_address=client_address or None,
     )
+    outbid_user_id = auction.high_bidder_id
     auction.current_price = amount
     auction.high_bidder = user
     auction.bid_count += 1
@@ -223,6 +225,10 @@ def _accept(*, auction, user, amount, key, now, client_address, source, attempt)
     if extended:
         events.append(auction_extended_event(auction=auction))
     publish(auction.pk, *events)
+    if outbid_user_id is not None:
+        transaction.on_commit(
+            lambda: tasks.notify_outbid.delay(auction_id=auction.pk, user_id=outbid_user_id, bid_id=bid.pk)
+        )
     return BidOutcome(bid=bid, auction=auction, extended=extended)
 
 
@@ -264,6 +270,8 @@ def auction_close(*, auction_id: int) -> CloseOutcome | None:
             recorded_at=now,
         )
         publish(auction.pk, auction_ended_event(auction=auction))
+        auction_id = auction.pk
+        transaction.on_commit(lambda: tasks.notify_auction_result.delay(auction_id=auction_id))
     logger.info("auction %s closed: %s", auction.pk, auction.status)
     return CloseOutcome(auction=auction, status=auction.status)
 

@@ -20,8 +20,18 @@ app.conf.beat_schedule = {
         "schedule": 1.0,
         "options": {"expires": 2},
     },
+    "notify-closing-soon": {
+        "task": "notifications.notify_closing_soon",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
     "broadcast-timers": {
         "task": "bidding.broadcast_timers",
+        "schedule": 1.0,
+        "options": {"expires": 2},
+    },
+    "start-due-auctions": {
+        "task": "auctions.start_due_auctions",
         "schedule": 1.0,
         "options": {"expires": 2},
     },

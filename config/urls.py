@@ -10,6 +10,9 @@ from .spa import spa_index
 api_patterns = [
     path("auth/", include("accounts.urls")),
     path("", include("bidding.urls")),
+    path("", include("notifications.urls")),
+    path("", include("horses.urls")),
+    path("", include("auctions.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -61,6 +61,7 @@ class LiveStack:
             DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{name}",
             REDIS_URL=settings.REDIS_URL,
             CELERY_BROKER_URL=self.broker_url,
+            CELERY_TASK_ALWAYS_EAGER="false",
             CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
             PYTHONUNBUFFERED="1",
         )

@@ -242,3 +242,13 @@ LOGGING = {
 BID_MAX_JUMP = env_positive_int("BID_MAX_JUMP", 50_000_000)
 # Bids one user may place in a rolling minute, across all auctions.
 BID_RATE_LIMIT_PER_MINUTE = env_positive_int("BID_RATE_LIMIT_PER_MINUTE", 10)
+
+# --- Notifications and e-mail -----------------------------------------------------------------------------
+# EMAIL_BACKEND: console or SMTP, or an Anymail ESP: "anymail.backends.sendgrid.EmailBackend" (SENDGRID_API_KEY)
+# or "anymail.backends.amazon_ses.EmailBackend" (AWS credentials from the usual boto3 environment).
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Umaseri <noreply@umaseri.example>")
+ANYMAIL = {"SENDGRID_API_KEY": env.str("SENDGRID_API_KEY", default="")}
+# Where links in e-mails point: the public address of the SPA.
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# Followers of a lot hear once when this many seconds are left.
+NOTIFY_CLOSING_SOON_SECONDS = env_positive_int("NOTIFY_CLOSING_SOON_SECONDS", 60)

@@ -11,7 +11,7 @@ os.environ.setdefault("CACHE_KEY_PREFIX", "umaseri-test")
 os.environ.setdefault("API_RATE_LIMIT", "100000/min")
 
 from .base import *  # noqa: F403
-from .base import DATABASES
+from .base import DATABASES, env
 
 DEBUG = False
 # Argon2 is deliberately slow; the hasher choice itself is checked against base settings in a test.
@@ -25,3 +25,6 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up: the suite never serves collected files
+# Unit tests run Celery tasks inline; the end-to-end stack turns this off for its real worker.
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
+CELERY_TASK_EAGER_PROPAGATES = True

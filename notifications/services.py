@@ -1,0 +1,163 @@
+"""Who hears what, and when. Each trigger creates at most one notification per user (the dedupe key), pushes it live
+to the user's own socket channel after commit, and queues its e-mail."""
+
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from auctions.events import publish_user_event
+from auctions.models import Auction, AuctionStatus
+
+from .models import Notification, NotificationKind, Watch
+
+
+def _lot_data(auction: Auction) -> dict:
+    return {
+        "auction_id": auction.pk,
+        "lot_number": auction.lot_number,
+        "sale_date": auction.sale_date.isoformat(),
+        "horse_name": auction.horse.name,
+    }
+
+
+def notification_event(notification: Notification) -> dict:
+    return {
+        "type": "notification",
+        "id": notification.pk,
+        "kind": notification.kind,
+        "auction_id": notification.auction_id,
+        "data": notification.data,
+        "created_at": notification.created_at.isoformat(),
+        "read": notification.read_at is not None,
+    }
+
+
+def notification_create(*, user_id: int, kind: str, dedupe_key: str, auction=None, data=None) -> Notification | None:
+    """Create one notification unless this trigger already made it; None when it did (a retried task)."""
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user_id=user_id, kind=kind, dedupe_key=dedupe_key, auction=auction, data=data or {}
+            )
+    except IntegrityError:
+        return None
+    publish_user_event(user_id, notification_event(notification))
+    transaction.on_commit(lambda: _queue_email(notification.pk))
+    return notification
+
+
+def _queue_email(notification_id: int) -> None:
+    from .tasks import send_notification_email
+
+    send_notification_email.delay(notification_id)
+
+
+def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification | None:
+    """The previous high bidder was outbid by bid `bid_id`."""
+    from bidding.models import Bid
+
+    bid = Bid.objects.select_related("auction__horse").get(pk=bid_id)
+    if bid.bidder_id == user_id:
+        return None
+    return notification_create(
+        user_id=user_id,
+        kind=NotificationKind.OUTBID,
+        dedupe_key=f"outbid:{bid_id}",
+        auction=bid.auction,
+        data={**_lot_data(bid.auction), "amount": bid.amount},
+    )
+
+
+def notify_auction_result(*, auction_id: int) -> list[Notification]:
+    """After the close: the winner hears they won, every other bidder that they lost, the consignor the result."""
+    from bidding.models import Bid
+
+    auction = Auction.objects.select_related("horse").get(pk=auction_id)
+    if auction.status not in (AuctionStatus.SOLD, AuctionStatus.UNSOLD):
+        return []
+    data = {**_lot_data(auction), "status": auction.status, "hammer_price": auction.hammer_price}
+    created = []
+    bidder_ids = Bid.objects.filter(auction=auction).values_list("bidder_id", flat=True).distinct()
+    for bidder_id in bidder_ids:
+        won = bidder_id == auction.winner_id
+        created.append(
+            notification_create(
+                user_id=bidder_id,
+                kind=NotificationKind.WON if won else NotificationKind.LOST,
+                dedupe_key=f"result:{auction.pk}",
+                auction=auction,
+                data=data,
+            )
+        )
+    if auction.horse.consignor_id:
+        created.append(
+            notification_create(
+                user_id=auction.horse.consignor_id,
+                kind=NotificationKind.CONSIGNOR_RESULT,
+                dedupe_key=f"consignor:{auction.pk}",
+                auction=auction,
+                data={**data, "bid_count": auction.bid_count, "reserve_met": auction.reserve_met},
+            )
+        )
+    return [n for n in created if n is not None]
+
+
+def notify_watchers_started(*, auction_id: int) -> list[Notification]:
+    auction = Auction.objects.select_related("horse").get(pk=auction_id)
+    data = {**_lot_data(auction), "ends_at": auction.ends_at.isoformat() if auction.ends_at else None}
+    created = [
+        notification_create(
+            user_id=user_id,
+            kind=NotificationKind.WATCH_STARTED,
+            dedupe_key=f"started:{auction.pk}",
+            auction=auction,
+            data=data,
+        )
+        for user_id in Watch.objects.filter(auction=auction).values_list("user_id", flat=True)
+    ]
+    return [n for n in created if n is not None]
+
+
+def notify_closing_soon(*, now=None) -> list[Notification]:
+    """Followers of every lot with NOTIFY_CLOSING_SOON_SECONDS or less left hear it once per lot."""
+    now = now or timezone.now()
+    soon = now + timedelta(seconds=settings.NOTIFY_CLOSING_SOON_SECONDS)
+    created = []
+    auctions = Auction.objects.select_related("horse").filter(
+        status=AuctionStatus.ACTIVE, ends_at__gt=now, ends_at__lte=soon, watches__isnull=False
+    )
+    for auction in auctions.distinct():
+        data = {**_lot_data(auction), "ends_at": auction.ends_at.isoformat()}
+        for user_id in Watch.objects.filter(auction=auction).values_list("user_id", flat=True):
+            notification = notification_create(
+                user_id=user_id,
+                kind=NotificationKind.WATCH_CLOSING,
+                dedupe_key=f"closing:{auction.pk}",
+                auction=auction,
+                data=data,
+            )
+            if notification:
+                created.append(notification)
+    return created
+
+
+def notification_mark_read(*, notification: Notification) -> Notification:
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+    return notification
+
+
+def notifications_mark_all_read(*, user) -> int:
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())
+
+
+def watch_follow(*, user, auction: Auction) -> Watch:
+    watch, _created = Watch.objects.get_or_create(user=user, auction=auction)
+    return watch
+
+
+def watch_unfollow(*, user, auction: Auction) -> None:
+    Watch.objects.filter(user=user, auction=auction).delete()
