@@ -36,9 +36,7 @@ def handshake_language(scope) -> str:
     """The supported language the handshake's Accept-Language prefers, else LANGUAGE_CODE."""
     headers = dict(scope.get("headers") or [])
     accept = headers.get(b"accept-language", b"").decode("latin-1")
-    return translation.get_language_from_request(
-        SimpleNamespace(COOKIES={}, META={"HTTP_ACCEPT_LANGUAGE": accept})
-    )
+    return translation.get_language_from_request(SimpleNamespace(COOKIES={}, META={"HTTP_ACCEPT_LANGUAGE": accept}))
 
 
 class JWTAuthMiddleware(BaseMiddleware):

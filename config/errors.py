@@ -128,9 +128,7 @@ def json_not_found(request, exception=None):
 
 
 def json_server_error(request):
-    return JsonResponse(
-        {"code": "server_error", "detail": str(_("An unexpected error occurred."))}, status=500
-    )
+    return JsonResponse({"code": "server_error", "detail": str(_("An unexpected error occurred."))}, status=500)
 
 
 def json_bad_request(request, exception=None):

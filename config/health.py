@@ -105,16 +105,11 @@ def run_checks() -> dict[str, dict]:
     give_up_at = time.monotonic() + _deadline()
     for thread in threads.values():
         thread.join(timeout=max(0.0, give_up_at - time.monotonic()))
-    return {
-        name: results.get(name) or {"ok": False, "error": f"no answer within {_deadline():g} s"}
-        for name in CHECKS
-    }
+    return {name: results.get(name) or {"ok": False, "error": f"no answer within {_deadline():g} s"} for name in CHECKS}
 
 
 @never_cache
 def healthz(request):
     parts = run_checks()
     healthy = all(part["ok"] for part in parts.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "degraded", "checks": parts}, status=200 if healthy else 503
-    )
+    return JsonResponse({"status": "ok" if healthy else "degraded", "checks": parts}, status=200 if healthy else 503)

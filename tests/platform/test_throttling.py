@@ -58,9 +58,7 @@ def test_throttled_detail_is_translated_but_the_code_is_not():
     ja = client.post(PATH, BODY, format="json", HTTP_ACCEPT_LANGUAGE="ja").json()
     en = client.post(PATH, BODY, format="json", HTTP_ACCEPT_LANGUAGE="en").json()
     assert ja["code"] == en["code"] == "throttled"
-    assert (
-        ja["detail"].startswith("リクエストが多すぎます。") and "秒後に再度お試しください。" in ja["detail"]
-    )
+    assert ja["detail"].startswith("リクエストが多すぎます。") and "秒後に再度お試しください。" in ja["detail"]
     assert en["detail"].startswith("Request was throttled. Expected available in")
 
 
@@ -76,9 +74,7 @@ def test_a_forged_forwarded_for_header_does_not_reset_the_allowance():
     """With NUM_PROXIES=0 (no trusted proxy) X-Forwarded-For is ignored, so a client cannot pose as many."""
     client = APIClient()
     _hit(client, LIMIT, REMOTE_ADDR="192.0.2.20")
-    again = client.post(
-        PATH, BODY, format="json", REMOTE_ADDR="192.0.2.20", HTTP_X_FORWARDED_FOR="198.51.100.7"
-    )
+    again = client.post(PATH, BODY, format="json", REMOTE_ADDR="192.0.2.20", HTTP_X_FORWARDED_FOR="198.51.100.7")
     assert again.status_code == 429
 
 
@@ -87,13 +83,9 @@ def test_behind_a_trusted_proxy_the_forwarded_address_is_the_client(settings):
     client = APIClient()
     proxy = {"REMOTE_ADDR": "10.0.0.1"}
     _hit(client, LIMIT, HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy)
-    assert (
-        client.post(PATH, BODY, format="json", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
-    )
+    assert client.post(PATH, BODY, format="json", HTTP_X_FORWARDED_FOR="203.0.113.5", **proxy).status_code == 429
     # Another client behind the same proxy still gets through
-    assert (
-        client.post(PATH, BODY, format="json", HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy).status_code == 401
-    )
+    assert client.post(PATH, BODY, format="json", HTTP_X_FORWARDED_FOR="203.0.113.6", **proxy).status_code == 401
 
 
 def test_counters_live_in_redis_with_an_expiry():
