@@ -88,17 +88,13 @@ class Auction(models.Model):
         verbose_name_plural = _("auctions")
         ordering = ["sale_date", "lot_number"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["sale_date", "lot_number"], name="auctions_one_lot_number_per_sale_day"
-            ),
+            models.UniqueConstraint(fields=["sale_date", "lot_number"], name="auctions_one_lot_number_per_sale_day"),
             models.UniqueConstraint(
                 fields=["horse"],
                 condition=Q(status__in=["draft", "scheduled", "active"]),
                 name="auctions_one_open_auction_per_horse",
             ),
-            models.CheckConstraint(
-                condition=Q(status__in=AuctionStatus.values), name="auctions_status_valid"
-            ),
+            models.CheckConstraint(condition=Q(status__in=AuctionStatus.values), name="auctions_status_valid"),
             models.CheckConstraint(condition=Q(start_price__gt=0), name="auctions_start_price_positive"),
             models.CheckConstraint(condition=Q(lot_number__gt=0), name="auctions_lot_number_positive"),
             models.CheckConstraint(
@@ -119,9 +115,7 @@ class Auction(models.Model):
                 name="auctions_sold_has_winner",
             ),
             models.CheckConstraint(
-                condition=Q(max_ends_at__isnull=True)
-                | Q(ends_at__isnull=True)
-                | Q(ends_at__lte=F("max_ends_at")),
+                condition=Q(max_ends_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__lte=F("max_ends_at")),
                 name="auctions_ends_within_hard_stop",
             ),
         ]

@@ -4,6 +4,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from .validators import MAX_DOCUMENT_BYTES, MAX_PHOTO_BYTES, MaxFileSizeValidator, validate_pdf_content
+
 
 class Sex(models.TextChoices):
     COLT = "colt", _("Colt (牡)")
@@ -67,7 +69,9 @@ class Horse(models.Model):
 
 class HorsePhoto(models.Model):
     horse = models.ForeignKey(Horse, on_delete=models.CASCADE, related_name="photos")
-    image = models.ImageField(_("image"), upload_to="horses/photos/%Y/%m/")
+    image = models.ImageField(
+        _("image"), upload_to="horses/photos/%Y/%m/", validators=[MaxFileSizeValidator(MAX_PHOTO_BYTES)]
+    )
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     position = models.PositiveSmallIntegerField(_("position"), default=0)
 
@@ -91,7 +95,13 @@ class HorseDocument(models.Model):
     kind = models.CharField(_("kind"), max_length=10, choices=DocumentKind.choices, default=DocumentKind.VET)
     title = models.CharField(_("title"), max_length=200)
     file = models.FileField(
-        _("file"), upload_to="horses/documents/%Y/%m/", validators=[FileExtensionValidator(["pdf"])]
+        _("file"),
+        upload_to="horses/documents/%Y/%m/",
+        validators=[
+            FileExtensionValidator(["pdf"]),
+            validate_pdf_content,
+            MaxFileSizeValidator(MAX_DOCUMENT_BYTES),
+        ],
     )
     uploaded_at = models.DateTimeField(auto_now_add=True)
 

@@ -19,9 +19,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("sale_date", models.DateField(verbose_name="sale date")),
                 ("lot_number", models.PositiveIntegerField(verbose_name="lot number")),
@@ -81,9 +79,7 @@ class Migration(migrations.Migration):
                 ("max_ends_at", models.DateTimeField(blank=True, null=True, verbose_name="hard stop")),
                 (
                     "starts_at",
-                    models.DateTimeField(
-                        blank=True, db_index=True, null=True, verbose_name="scheduled start"
-                    ),
+                    models.DateTimeField(blank=True, db_index=True, null=True, verbose_name="scheduled start"),
                 ),
                 ("started_at", models.DateTimeField(blank=True, null=True, verbose_name="started at")),
                 (

@@ -1,0 +1,360 @@
+"""Writes on auctions: create, edit, schedule, start and cancel (DESIGN.md rules 1 and 2).
+
+The close (active → sold | unsold) and the bids live in bidding.services. Every transition here takes the
+auction's row lock itself (SELECT … FOR UPDATE), reads the clock after the lock is held, and publishes its event
+only after the commit.
+"""
+
+import logging
+from collections.abc import Collection
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import ORGANIZER_ROLES
+
+from . import events
+from .errors import (
+    AuctionNotFound,
+    HorseHasOpenAuction,
+    InvalidTerms,
+    InvalidTransition,
+    LotNumberTaken,
+    NotEditable,
+    NotOrganizer,
+)
+from .increments import validate_increment_table
+from .models import OPEN_STATUSES, Auction, AuctionStatus
+
+logger = logging.getLogger(__name__)
+
+# Bounds that keep every value far inside what the columns hold.
+MAX_PRICE = 1_000_000_000_000  # ¥1 trillion
+MAX_LOT_NUMBER = 99_999
+MAX_DURATION_SECONDS = 24 * 3600
+MAX_EXTENSION_WINDOW_SECONDS = 3600
+MAX_CANCEL_REASON = 500
+
+# The terms an organizer sets; everything else on an auction is written by the lifecycle and the bids.
+TERM_FIELDS = (
+    "horse",
+    "sale_date",
+    "lot_number",
+    "start_price",
+    "reserve_price",
+    "increment_table",
+    "max_jump",
+    "duration_seconds",
+    "extension_window_seconds",
+    "max_ends_at",
+    "starts_at",
+)
+STARTABLE = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED)
+SCHEDULABLE = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED)
+EDITABLE = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED)
+CANCELLABLE = OPEN_STATUSES
+
+
+class HardStopPassed(InvalidTransition):
+    code = "hard_stop_passed"
+    default_message = _("The hard stop of this auction has already passed; it cannot start.")
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _require_organizer(actor) -> None:
+    """`actor=None` is the platform itself (the scheduled start); a person must be an organizer."""
+    if actor is None:
+        return
+    if not (actor.is_authenticated and actor.is_active and getattr(actor, "role", None) in ORGANIZER_ROLES):
+        raise NotOrganizer()
+
+
+def _lock(auction_id: int) -> Auction:
+    """The auction's row, locked until the transaction ends. Must be called inside transaction.atomic."""
+    try:
+        return Auction.objects.select_for_update(of=("self",)).get(pk=auction_id)
+    except (Auction.DoesNotExist, ValueError, TypeError):
+        raise AuctionNotFound() from None
+
+
+def auction_terms_check(*, terms: dict, now: datetime, changed: Collection[str]) -> None:
+    """Raise InvalidTerms for the first term that breaks a rule.
+
+    `terms` are all the terms as they would be saved; `changed` names those being set now: a start time or hard
+    stop that has meanwhile passed is refused only when someone sets it.
+    """
+    if terms.get("horse") is None:
+        raise InvalidTerms(_("Choose the horse this lot sells."), code="horse_required", field="horse")
+    if terms.get("sale_date") is None:
+        raise InvalidTerms(_("Give the sale day."), code="sale_date_required", field="sale_date")
+
+    lot_number = terms.get("lot_number")
+    if not _is_int(lot_number) or not 1 <= lot_number <= MAX_LOT_NUMBER:
+        raise InvalidTerms(
+            _("The lot number must be a whole number from 1 to %(max)d.") % {"max": MAX_LOT_NUMBER},
+            code="invalid_lot_number",
+            field="lot_number",
+        )
+
+    for field in ("start_price", "reserve_price", "max_jump"):
+        value = terms.get(field)
+        if value is None and field != "start_price":
+            continue
+        if not _is_int(value) or not 1 <= value <= MAX_PRICE:
+            raise InvalidTerms(
+                _("Prices are whole numbers of yen, from ¥1 to ¥%(max)s.") % {"max": f"{MAX_PRICE:,}"},
+                code="invalid_price",
+                field=field,
+            )
+    reserve = terms.get("reserve_price")
+    if reserve is not None and reserve < terms["start_price"]:
+        raise InvalidTerms(
+            _("The reserve price cannot be below the start price."), code="reserve_below_start", field="reserve_price"
+        )
+
+    duration = terms.get("duration_seconds")
+    if not _is_int(duration) or not 1 <= duration <= MAX_DURATION_SECONDS:
+        raise InvalidTerms(
+            _("The duration must be from 1 to %(max)d seconds.") % {"max": MAX_DURATION_SECONDS},
+            code="invalid_duration",
+            field="duration_seconds",
+        )
+    window = terms.get("extension_window_seconds")
+    if not _is_int(window) or not 0 <= window <= MAX_EXTENSION_WINDOW_SECONDS:
+        raise InvalidTerms(
+            _("The extension window must be from 0 to %(max)d seconds.") % {"max": MAX_EXTENSION_WINDOW_SECONDS},
+            code="invalid_extension_window",
+            field="extension_window_seconds",
+        )
+
+    table = terms.get("increment_table")
+    if table is not None:
+        try:
+            validate_increment_table(table)
+        except ValueError as exc:
+            raise InvalidTerms(str(exc), code="invalid_increment_table", field="increment_table") from exc
+        if any(value is not None and value > MAX_PRICE for tier in table for value in tier):
+            raise InvalidTerms(
+                _("Increment bounds and steps cannot exceed ¥%(max)s.") % {"max": f"{MAX_PRICE:,}"},
+                code="invalid_increment_table",
+                field="increment_table",
+            )
+
+    starts_at, max_ends_at = terms.get("starts_at"), terms.get("max_ends_at")
+    if "starts_at" in changed and starts_at is not None and starts_at <= now:
+        raise InvalidTerms(_("The start time is in the past."), code="starts_at_in_past", field="starts_at")
+    if max_ends_at is not None:
+        if "max_ends_at" in changed and max_ends_at <= now:
+            raise InvalidTerms(_("The hard stop is in the past."), code="max_ends_at_in_past", field="max_ends_at")
+        if starts_at is not None and max_ends_at <= starts_at and {"starts_at", "max_ends_at"} & set(changed):
+            raise InvalidTerms(
+                _("The hard stop must come after the start time."),
+                code="max_ends_at_before_start",
+                field="max_ends_at",
+            )
+
+
+def _save_terms(auction: Auction, *, fields: Collection[str] | None = None) -> None:
+    """Insert or update, turning the two uniqueness rules into clear refusals (checked first, and again by the
+    database constraints should a concurrent write slip in between)."""
+    others = Auction.objects.exclude(pk=auction.pk)
+    if others.filter(sale_date=auction.sale_date, lot_number=auction.lot_number).exists():
+        raise LotNumberTaken()
+    if auction.status in OPEN_STATUSES and others.filter(horse=auction.horse, status__in=OPEN_STATUSES).exists():
+        raise HorseHasOpenAuction()
+    try:
+        with transaction.atomic():
+            if fields is None:
+                auction.save()
+            else:
+                auction.save(update_fields=[*fields, "updated_at"])
+    except IntegrityError as exc:
+        if "one_open_auction_per_horse" in str(exc):
+            raise HorseHasOpenAuction() from exc
+        raise LotNumberTaken() from exc
+
+
+def _field_defaults() -> dict:
+    return {
+        field.name: field.get_default()
+        for field in Auction._meta.concrete_fields
+        if field.name in TERM_FIELDS and field.has_default()
+    }
+
+
+@transaction.atomic
+def auction_create(*, actor=None, **terms) -> Auction:
+    """A new auction, in draft. Scheduling and starting are their own steps."""
+    _require_organizer(actor)
+    unknown = set(terms) - set(TERM_FIELDS)
+    if unknown:
+        raise TypeError(f"not auction terms: {sorted(unknown)}")
+    values = {field: None for field in TERM_FIELDS} | _field_defaults() | terms
+    auction_terms_check(terms=values, now=timezone.now(), changed=terms.keys())
+    auction = Auction(status=AuctionStatus.DRAFT, **values)
+    _save_terms(auction)
+    return auction
+
+
+def auction_update(*, auction_id: int, actor=None, **changes) -> Auction:
+    """Edit the terms of a draft or scheduled auction. Takes the auction's row lock itself, so an edit never
+    interleaves with the scheduled start."""
+    _require_organizer(actor)
+    unknown = set(changes) - set(TERM_FIELDS)
+    if unknown:
+        raise TypeError(f"not auction terms: {sorted(unknown)}")
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        if auction.status not in EDITABLE:
+            raise NotEditable(status=auction.status)
+        now = timezone.now()
+        current = {field: getattr(auction, field) for field in TERM_FIELDS}
+        changed = {field for field, value in changes.items() if value != current[field]}
+        terms = current | changes
+        auction_terms_check(terms=terms, now=now, changed=changed)
+        if auction.status == AuctionStatus.SCHEDULED and terms["starts_at"] is None:
+            raise InvalidTerms(
+                _("A scheduled auction needs a start time."), code="starts_at_required", field="starts_at"
+            )
+        for field in changed:
+            setattr(auction, field, terms[field])
+        if changed:
+            _save_terms(auction, fields=changed)
+            if {"starts_at", "max_ends_at"} & changed:
+                events.publish_auction_event(auction.pk, events.auction_scheduled_event(auction=auction))
+    return auction
+
+
+def auction_schedule(*, auction_id: int, actor=None, starts_at: datetime | None = None) -> Auction:
+    """Draft → scheduled (or a scheduled auction moved to another time). It then starts by itself at
+    `starts_at` (auctions.tasks.start_due_auctions). Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        if auction.status not in SCHEDULABLE:
+            raise InvalidTransition(
+                _("Only a draft or scheduled auction can be scheduled; this one is %(status)s.")
+                % {"status": auction.get_status_display()},
+                status=auction.status,
+            )
+        starts_at = starts_at or auction.starts_at
+        if starts_at is None:
+            raise InvalidTerms(_("Give the start time."), code="starts_at_required", field="starts_at")
+        if starts_at <= now:
+            raise InvalidTerms(_("The start time is in the past."), code="starts_at_in_past", field="starts_at")
+        if auction.max_ends_at is not None and auction.max_ends_at <= starts_at:
+            raise InvalidTerms(
+                _("The hard stop must come after the start time."),
+                code="max_ends_at_before_start",
+                field="max_ends_at",
+            )
+        auction.status = AuctionStatus.SCHEDULED
+        auction.starts_at = starts_at
+        auction.save(update_fields=["status", "starts_at", "updated_at"])
+        events.publish_auction_event(auction.pk, events.auction_scheduled_event(auction=auction))
+    return auction
+
+
+def _notify_followers_started(auction_id: int) -> None:
+    from notifications.tasks import notify_watchers_started
+
+    notify_watchers_started.delay(auction_id=auction_id)
+
+
+def _start_locked(auction: Auction, *, now: datetime) -> None:
+    """Draft | scheduled → active, with ends_at = now + duration (never past the hard stop).
+    Should be called while holding the auction's row lock, with `now` read after the lock was taken."""
+    if auction.status not in STARTABLE:
+        raise InvalidTransition(
+            _("Only a draft or scheduled auction can start; this one is %(status)s.")
+            % {"status": auction.get_status_display()},
+            status=auction.status,
+        )
+    ends_at = now + timedelta(seconds=auction.duration_seconds)
+    if auction.max_ends_at is not None:
+        if auction.max_ends_at <= now:
+            raise HardStopPassed(status=auction.status)
+        ends_at = min(ends_at, auction.max_ends_at)
+    auction.status = AuctionStatus.ACTIVE
+    auction.started_at = now
+    auction.ends_at = ends_at
+    auction.save(update_fields=["status", "started_at", "ends_at", "updated_at"])
+    events.publish_auction_event(auction.pk, events.auction_started_event(auction=auction))
+    auction_id = auction.pk
+    transaction.on_commit(lambda: _notify_followers_started(auction_id))
+    logger.info("auction %s started, ends at %s", auction.pk, ends_at.isoformat())
+
+
+def auction_start(*, auction_id: int, actor=None) -> Auction:
+    """Start now: an organizer's command. Takes the auction's row lock itself and reads the clock after it."""
+    _require_organizer(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        _start_locked(auction, now=now)
+    return auction
+
+
+def auction_start_if_due(*, auction_id: int) -> Auction | None:
+    """The scheduled start, run by the platform: start the auction if it is still scheduled and its time has come.
+
+    Returns the started auction, or None when there is nothing to do (already started or cancelled by someone
+    else, moved to a later time, or locked right now by another worker, which is then the one starting it).
+    Safe to call from many workers at once.
+    """
+    with transaction.atomic():
+        auction = (
+            Auction.objects.select_for_update(of=("self",), skip_locked=True)
+            .filter(pk=auction_id, status=AuctionStatus.SCHEDULED)
+            .first()
+        )
+        if auction is None:
+            return None
+        now = timezone.now()
+        if auction.starts_at is None or auction.starts_at > now:
+            return None
+        if auction.max_ends_at is not None and auction.max_ends_at <= now:
+            logger.warning("auction %s was due to start but its hard stop has passed; left scheduled", auction.pk)
+            return None
+        _start_locked(auction, now=now)
+    return auction
+
+
+def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
+    """Draft | scheduled | active → cancelled, before the end. An active auction whose end has passed is being
+    closed (bidding.services.auction_close) and can no longer be cancelled. Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    reason = (reason or "").strip()
+    if len(reason) > MAX_CANCEL_REASON:
+        raise InvalidTerms(
+            _("The reason is too long (at most %(max)d characters).") % {"max": MAX_CANCEL_REASON},
+            code="reason_too_long",
+            field="reason",
+        )
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        if auction.status not in CANCELLABLE:
+            raise InvalidTransition(
+                _("A finished auction cannot be cancelled; this one is %(status)s.")
+                % {"status": auction.get_status_display()},
+                status=auction.status,
+            )
+        if auction.status == AuctionStatus.ACTIVE and now >= auction.ends_at:
+            raise InvalidTransition(
+                _("The auction has already ended and is being closed; it can no longer be cancelled."),
+                status=auction.status,
+            )
+        auction.status = AuctionStatus.CANCELLED
+        auction.closed_at = now
+        auction.cancel_reason = reason
+        auction.save(update_fields=["status", "closed_at", "cancel_reason", "updated_at"])
+        events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
+    logger.info("auction %s cancelled", auction.pk)
+    return auction

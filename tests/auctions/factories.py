@@ -1,0 +1,62 @@
+"""Auctions in each state, built straight on the model (the transitions themselves are tested through the
+services). Times are relative to now."""
+
+from datetime import date, timedelta
+
+import factory
+from django.contrib.auth.models import Group, Permission
+from django.utils import timezone
+
+from auctions.models import Auction, AuctionStatus
+from tests.horses.factories import HorseFactory
+
+
+class AuctionFactory(factory.django.DjangoModelFactory):
+    """A draft lot with a reserve."""
+
+    class Meta:
+        model = Auction
+
+    sale_date = factory.LazyFunction(date.today)
+    lot_number = factory.Sequence(lambda n: n + 1)
+    horse = factory.SubFactory(HorseFactory)
+    status = AuctionStatus.DRAFT
+    start_price = 1_000_000
+    reserve_price = 2_000_000
+
+
+class ScheduledAuctionFactory(AuctionFactory):
+    status = AuctionStatus.SCHEDULED
+    starts_at = factory.LazyFunction(lambda: timezone.now() + timedelta(minutes=5))
+
+
+class ActiveAuctionFactory(AuctionFactory):
+    status = AuctionStatus.ACTIVE
+    started_at = factory.LazyFunction(timezone.now)
+    ends_at = factory.LazyFunction(lambda: timezone.now() + timedelta(seconds=300))
+
+
+def finished(status: str, **kwargs) -> Auction:
+    """A sold, unsold or cancelled lot, as the close or a cancel leaves it."""
+    now = timezone.now()
+    values = {"status": status, "started_at": now - timedelta(minutes=6), "ends_at": now - timedelta(minutes=1)}
+    values["closed_at"] = now - timedelta(minutes=1)
+    if status == AuctionStatus.SOLD:
+        from tests.accounts.factories import BidderFactory
+
+        winner = BidderFactory()
+        values.update(current_price=2_500_000, high_bidder=winner, winner=winner, hammer_price=2_500_000, bid_count=3)
+    return AuctionFactory(**values, **kwargs)
+
+
+def auctioneers_group() -> Group:
+    """The Auctioneers group exactly as the demo seed sets it up (accounts.demo.AUCTIONEER_PERMISSIONS)."""
+    from accounts.demo import AUCTIONEER_PERMISSIONS, AUCTIONEERS_GROUP
+
+    group, _created = Group.objects.get_or_create(name=AUCTIONEERS_GROUP)
+    group.permissions.set(
+        Permission.objects.get(content_type__app_label=app, content_type__model=model, codename=f"{act}_{model}")
+        for app, model, actions in AUCTIONEER_PERMISSIONS
+        for act in actions
+    )
+    return group
