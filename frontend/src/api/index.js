@@ -23,6 +23,10 @@ export const horses = {
   get: (id) => http.get(`/horses/${id}/`).then((r) => r.data),
 }
 
+export const watchlist = {
+  list: () => http.get('/watchlist/', { params: { limit: 200 } }).then((r) => itemsOf(r.data)),
+}
+
 export const notifications = {
   list: () => http.get('/notifications/').then((r) => itemsOf(r.data)),
   markRead: (id) => http.post(`/notifications/${id}/read/`, {}).then((r) => r.data),

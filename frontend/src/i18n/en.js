@@ -205,6 +205,16 @@ export default {
     required: 'Required',
     showPassword: 'Show password',
   },
+  notifications: {
+    outbid: 'Lot {lot} “{horse}”: you were outbid at {amount}.',
+    won: 'You won lot {lot} “{horse}” for {price}.',
+    lost: 'Lot {lot} “{horse}”: you did not win.',
+    watch_started: 'Lot {lot} “{horse}”, which you follow, has started.',
+    watch_closing: 'Lot {lot} “{horse}”, which you follow, closes soon.',
+    consignor_result_sold: 'Your lot {lot} “{horse}” sold for {price}.',
+    consignor_result_unsold: 'Your lot {lot} “{horse}” was passed in.',
+    other: 'Notice: {kind}',
+  },
   common: {
     loading: 'Loading…',
     retry: 'Retry',

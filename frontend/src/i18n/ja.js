@@ -205,6 +205,16 @@ export default {
     required: '入力してください',
     showPassword: 'パスワードを表示',
   },
+  notifications: {
+    outbid: '上場番号 {lot}「{horse}」で {amount} の入札があり、最高入札者ではなくなりました。',
+    won: '上場番号 {lot}「{horse}」を {price} で落札しました。',
+    lost: '上場番号 {lot}「{horse}」は落札できませんでした。',
+    watch_started: 'フォロー中の上場番号 {lot}「{horse}」のセリが始まりました。',
+    watch_closing: 'フォロー中の上場番号 {lot}「{horse}」のセリはまもなく終了します。',
+    consignor_result_sold: 'ご上場の上場番号 {lot}「{horse}」は {price} で落札されました。',
+    consignor_result_unsold: 'ご上場の上場番号 {lot}「{horse}」は主取りとなりました。',
+    other: 'お知らせ: {kind}',
+  },
   common: {
     loading: '読み込み中…',
     retry: '再試行',
