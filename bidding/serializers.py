@@ -39,3 +39,18 @@ class StaffBidSerializer(BidSerializer):
 
     class Meta(BidSerializer.Meta):
         fields = [*BidSerializer.Meta.fields, "bidder_username", "bidder_name", "source", "client_address"]
+
+
+class MyBidSerializer(OwnBidSerializer):
+    """One of my own bids, with enough of its lot to list it on my page."""
+
+    lot_number = serializers.IntegerField(source="auction.lot_number", read_only=True)
+    horse_name = serializers.CharField(source="auction.horse.name", read_only=True)
+    auction_status = serializers.CharField(source="auction.status", read_only=True)
+    is_highest = serializers.SerializerMethodField()
+
+    class Meta(OwnBidSerializer.Meta):
+        fields = [*OwnBidSerializer.Meta.fields, "lot_number", "horse_name", "auction_status", "is_highest"]
+
+    def get_is_highest(self, bid) -> bool:
+        return bid.auction.high_bidder_id == bid.bidder_id and bid.auction.current_price == bid.amount

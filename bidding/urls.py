@@ -4,4 +4,5 @@ from . import views
 
 urlpatterns = [
     path("auctions/<int:auction_id>/bids/", views.AuctionBidsView.as_view(), name="auction-bids"),
+    path("me/bids/", views.MyBidsView.as_view(), name="my-bids"),
 ]

@@ -9,7 +9,7 @@ from auctions.models import Auction
 
 from . import services
 from .models import Bid, BidSource
-from .serializers import BidCreateSerializer, BidSerializer, OwnBidSerializer, StaffBidSerializer
+from .serializers import BidCreateSerializer, BidSerializer, MyBidSerializer, OwnBidSerializer, StaffBidSerializer
 
 
 def client_address(request) -> str | None:
@@ -53,3 +53,13 @@ class AuctionBidsView(generics.ListCreateAPIView):
         )
         headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
         return Response(OwnBidSerializer(outcome.bid).data, status=status.HTTP_201_CREATED, headers=headers)
+
+
+class MyBidsView(generics.ListAPIView):
+    """The signed-in user's own bids, newest first."""
+
+    serializer_class = MyBidSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return Bid.objects.filter(bidder=self.request.user).select_related("auction__horse").order_by("-placed_at")

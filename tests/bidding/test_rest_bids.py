@@ -112,3 +112,12 @@ def test_history_shows_paddles_to_bidders_and_names_to_staff(api, auction, bidde
 
     staff = client_for(admin_user).get(url(auction)).json()["results"]
     assert staff[0]["bidder_username"] == rival.username
+
+
+def test_my_bids_lists_only_my_own_with_their_lot(api, auction, bidder, rival):
+    place(auction, bidder, 1_000_000)
+    place(auction, rival, 1_100_000)
+    mine = client_for(bidder).get("/api/me/bids/").json()["results"]
+    assert [(b["amount"], b["lot_number"], b["is_highest"]) for b in mine] == [(1_000_000, auction.lot_number, False)]
+    assert client_for(rival).get("/api/me/bids/").json()["results"][0]["is_highest"] is True
+    assert api.get("/api/me/bids/").status_code == 401
