@@ -1,0 +1,1 @@
+"""Load benchmark of the platform: `python -m bench run` (see bench/README.md)."""

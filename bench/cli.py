@@ -1,0 +1,164 @@
+"""Command line: `python -m bench run [--scenario a|b|c|d|smoke] [overrides]`. See bench/README.md."""
+
+import argparse
+import os
+import shutil
+import sys
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True)
+class Scenario:
+    name: str
+    description: str
+    auctions: int
+    sockets: int  # in all, bidders included
+    bidders_per_auction: int
+    duration: float  # seconds of bidding
+    workers: int  # load-generator processes
+    servers: int = 2  # daphne processes
+    browsers: int = 0  # REST browsing loops, in all
+    rest_bid_share: float = 0.2  # share of bids sent over REST instead of the socket
+    bid_delay_min: float = 1.0  # a bidder who is not the highest bids after uniform(min, max) seconds
+    bid_delay_max: float = 3.0
+    think_min: float = 1.0  # a browser's pause between rounds of three pages
+    think_max: float = 3.0
+    serial_interval: float = 0.5  # one-at-a-time connect probes: one every this many seconds per process
+    connect_concurrency: int = 200  # handshakes in flight at once, in all (the burst)
+    hot_seconds: float = 0  # > 0: the auction ends this many seconds after bidding starts (scenario c)
+    extension_window: int = 300
+    drain: float = 3.0  # seconds to wait after the last bid for the last deliveries
+    start_price: int = 1_000_000
+
+
+SCENARIOS = {
+    "a": Scenario(
+        name="a",
+        description="1,000 sockets over 100 auctions, steady bidding",
+        auctions=100,
+        sockets=1000,
+        bidders_per_auction=2,
+        duration=60,
+        workers=2,
+        browsers=10,
+    ),
+    "b": Scenario(
+        name="b",
+        description="10,000 sockets over 100 auctions, steady bidding",
+        auctions=100,
+        sockets=10_000,
+        bidders_per_auction=2,
+        duration=60,
+        workers=4,
+        servers=2,
+        browsers=0,
+        connect_concurrency=256,
+    ),
+    "c": Scenario(
+        name="c",
+        description="one hot auction in its last minute: 1,000 watchers and 50 bidders, extensions",
+        auctions=1,
+        sockets=1050,
+        bidders_per_auction=50,
+        duration=60,
+        workers=2,
+        browsers=4,
+        bid_delay_min=1.0,
+        bid_delay_max=8.0,
+        hot_seconds=60,
+        extension_window=15,
+    ),
+    "d": Scenario(
+        name="d",
+        description="REST browsing while (b) runs: 10,000 sockets over 100 auctions and 30 browsing clients",
+        auctions=100,
+        sockets=10_000,
+        bidders_per_auction=2,
+        duration=60,
+        workers=4,
+        servers=2,
+        browsers=30,
+        connect_concurrency=256,
+    ),
+    "smoke": Scenario(
+        name="smoke",
+        description="20 sockets over 2 auctions for a few seconds (the test suite's run)",
+        auctions=2,
+        sockets=20,
+        bidders_per_auction=2,
+        duration=4,
+        workers=2,
+        browsers=1,
+        bid_delay_min=0.1,
+        bid_delay_max=0.4,
+        think_min=0.2,
+        think_max=0.5,
+        serial_interval=0.5,
+        connect_concurrency=20,
+        drain=2.0,
+    ),
+}
+
+
+def parser() -> argparse.ArgumentParser:
+    top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    commands = top.add_subparsers(dest="command", required=True)
+    run = commands.add_parser("run", help="run one scenario and print the table")
+    run.add_argument("--scenario", choices=sorted(SCENARIOS), default="a", help="a (default), b, c, d or smoke")
+    for field in fields(Scenario):
+        if field.name in ("name", "description"):
+            continue
+        run.add_argument(
+            "--" + field.name.replace("_", "-"),
+            type=float if field.type in (float, "float") else int,
+            default=None,
+            help=f"override the scenario's {field.name}",
+        )
+    run.add_argument(
+        "--nginx",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="put nginx in front (default: when the nginx binary is installed)",
+    )
+    run.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/umaseri_bench_load")
+    run.add_argument(
+        "--redis-url",
+        default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
+        help="a Redis database for the bench alone: it is flushed at the start",
+    )
+    run.add_argument("--channel-layer", choices=["core", "pubsub"], default="core")
+    run.add_argument("--channel-capacity", type=int, default=None, help="CHANNEL_LAYER_CAPACITY for the servers")
+    run.add_argument("--server-gc", choices=["default", "tuned"], default="default")
+    run.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
+    run.add_argument("--nginx-workers", type=int, default=1)
+    run.add_argument(
+        "--offer-deflate",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="clients offer permessage-deflate, as browsers do (the server decides)",
+    )
+    run.add_argument("--keep", action="store_true", help="keep the database and the server logs")
+    run.add_argument("--no-plot", action="store_true")
+    run.add_argument("--output", default=None, help="JSON file (default: bench/results/<scenario>-<time>.json)")
+    run.add_argument("--label", default="", help="a note stored with the results (what was changed)")
+    return top
+
+
+def scenario_from(args) -> Scenario:
+    scenario = SCENARIOS[args.scenario]
+    overrides = {
+        field.name: getattr(args, field.name)
+        for field in fields(Scenario)
+        if field.name not in ("name", "description") and getattr(args, field.name, None) is not None
+    }
+    return replace(scenario, **overrides)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parser().parse_args(argv)
+    from bench.run import run
+
+    if args.nginx is None:
+        args.nginx = shutil.which("nginx") is not None or os.path.exists("/usr/sbin/nginx")
+    results = run(scenario_from(args), args)
+    sys.exit(0 if not results["errors"] else 1)

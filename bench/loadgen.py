@@ -1,0 +1,435 @@
+"""One load-generator process: an asyncio loop holding its share of the sockets, with bidding bots and REST clients.
+
+The orchestrator (bench.run) starts several of these and drives them through a pipe:
+  -> {"cmd": "connect"}                       open every socket (burst), join its room, report
+  -> {"cmd": "start", "t_end": ...}           bid, browse, probe one-at-a-time connects, until t_end
+  -> {"cmd": "stop"}                          report everything measured, close the sockets, exit
+Every latency is in milliseconds. Delivery latency compares the server's stamp (bid.placed_at_ms, server_time)
+with this machine's time.time() on receipt: server and clients share one clock.
+"""
+
+import array
+import asyncio
+import contextlib
+import json
+import random
+import socket
+import time
+import uuid
+from collections import Counter, defaultdict
+from urllib.parse import urlencode
+
+IP_BIND_ADDRESS_NO_PORT = 24  # Linux: pick the source port at connect(), so 127.0.0.x addresses do not run out
+ORIGIN = "http://localhost"
+rng = random.Random()  # noqa: S311 (jitter and choices for the bots; nothing secret)
+
+
+def now_ms() -> float:
+    return time.time() * 1000
+
+
+class Recorder:
+    """Everything one process measured: latency samples, counters, and per-event reach (who got what)."""
+
+    def __init__(self):
+        self.samples: dict[str, array.array] = defaultdict(lambda: array.array("d"))
+        self.counts: Counter = Counter()
+        self.codes: Counter = Counter()
+        # event key -> [sockets that got it, slowest delivery ms]; keys: ("update", bid_id),
+        # ("extended", auction_id, ends_at_ms), ("ended", auction_id)
+        self.reach: dict[tuple, list] = {}
+
+    def add(self, name: str, value: float) -> None:
+        self.samples[name].append(value)
+
+    def reached(self, key: tuple, latency: float) -> None:
+        entry = self.reach.get(key)
+        if entry is None:
+            self.reach[key] = [1, latency]
+        else:
+            entry[0] += 1
+            if latency > entry[1]:
+                entry[1] = latency
+
+    def export(self) -> dict:
+        return {
+            "samples": {name: values.tobytes() for name, values in self.samples.items()},
+            "counts": dict(self.counts),
+            "codes": {f"{channel}:{code}": n for (channel, code), n in self.codes.items()},
+            "reach": self.reach,
+        }
+
+
+class Client:
+    """One socket: a watcher or a bidder in one auction room."""
+
+    __slots__ = (
+        "auction_id",
+        "closed",
+        "high_paddle",
+        "in_flight",
+        "min_next",
+        "paddle",
+        "pending",
+        "reader",
+        "role",
+        "scheduled",
+        "seen",
+        "token",
+        "user_id",
+        "ws",
+    )
+
+    def __init__(self, spec: dict):
+        self.role, self.auction_id = spec["role"], spec["auction_id"]
+        self.user_id, self.paddle, self.token = spec["user_id"], spec["paddle"], spec["token"]
+        self.ws = self.reader = self.scheduled = None
+        self.high_paddle = self.min_next = None
+        self.in_flight = self.closed = False
+        self.pending: dict[str, float] = {}
+        self.seen: set = set()
+
+
+class Worker:
+    def __init__(self, index: int, plan: dict, conn):
+        self.index, self.plan, self.conn = index, plan, conn
+        self.rec = Recorder()
+        self.clients = [Client(spec) for spec in plan["sockets"]]
+        self.bidding = False
+        self.stopping = False
+        self.t_end = 0.0
+        self.entry = plan["entry_points"]  # [[host, port], ...]
+        self.rest_entry = plan["rest_entry_points"]
+        self.session = None
+        self.negotiated_extensions: Counter = Counter()
+        self.tasks: list[asyncio.Task] = []
+
+    # --- plumbing ----------------------------------------------------------------------------------------
+
+    async def command(self) -> dict:
+        return await asyncio.get_running_loop().run_in_executor(None, self.conn.recv)
+
+    def source_address(self, serial: int) -> str:
+        """127.0.0.2 ... 127.0.0.251, spread by the socket's global number."""
+        return f"127.0.0.{2 + serial % 250}"
+
+    def ws_url(self, token: str | None, serial: int) -> tuple[str, str, int]:
+        host, port = self.entry[serial % len(self.entry)]
+        query = "?" + urlencode({"token": token}) if token else ""
+        return f"ws://{host}:{port}/ws/auctions/{query}", host, port
+
+    async def open_socket(self, client: Client, serial: int, prefix: str) -> None:
+        """TCP connect, handshake, the session message, join and its state: each stage timed under `prefix`."""
+        from websockets.asyncio.client import connect
+
+        loop = asyncio.get_running_loop()
+        url, host, port = self.ws_url(client.token, serial)
+        started = time.perf_counter()
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        try:
+            sock.setblocking(False)
+            with contextlib.suppress(OSError):
+                sock.setsockopt(socket.SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+            sock.bind((self.source_address(serial), 0))
+            await asyncio.wait_for(loop.sock_connect(sock, (host, port)), 30)
+        except BaseException:
+            sock.close()
+            raise
+        tcp = time.perf_counter()
+        ws = await connect(
+            url,
+            sock=sock,
+            origin=ORIGIN,
+            compression="deflate" if self.plan["offer_deflate"] else None,
+            ping_interval=None,  # browsers do not ping; daphne pings every 20 s and the library answers
+            open_timeout=30,
+            close_timeout=2,
+        )
+        handshake = time.perf_counter()
+        self.negotiated_extensions[ws.response.headers.get("Sec-WebSocket-Extensions") or "none"] += 1
+        session = json.loads(await asyncio.wait_for(ws.recv(), 30))
+        if session.get("type") != "session":
+            raise RuntimeError(f"first message was {session.get('type')!r}, not 'session'")
+        got_session = time.perf_counter()
+        await ws.send(json.dumps({"type": "auction:join", "auction_id": client.auction_id}))
+        while True:
+            message = json.loads(await asyncio.wait_for(ws.recv(), 30))
+            if message.get("type") == "auction:state":
+                break
+            if message.get("type") == "error":
+                raise RuntimeError(f"join refused: {message.get('code')}")
+        joined = time.perf_counter()
+        self.rec.add(f"{prefix}_tcp", (tcp - started) * 1000)
+        self.rec.add(f"{prefix}_handshake", (handshake - tcp) * 1000)
+        self.rec.add(f"{prefix}_session", (got_session - handshake) * 1000)
+        self.rec.add(f"{prefix}_join", (joined - got_session) * 1000)
+        self.rec.add(f"{prefix}_total", (joined - started) * 1000)
+        client.ws = ws
+        client.high_paddle, client.min_next = message.get("high_bidder_paddle"), message.get("min_next_bid")
+
+    async def connect_all(self) -> dict:
+        limit = asyncio.Semaphore(self.plan["connect_concurrency"])
+        errors: Counter = Counter()
+
+        async def one(client: Client, serial: int):
+            async with limit:
+                try:
+                    await self.open_socket(client, serial, "connect_burst")
+                except Exception as exc:
+                    errors[type(exc).__name__ + ": " + str(exc)[:80]] += 1
+                    return
+            client.reader = asyncio.create_task(self.read(client))
+
+        base = self.plan["serial_base"]
+        await asyncio.gather(*(one(client, base + i) for i, client in enumerate(self.clients)))
+        joined = Counter(client.auction_id for client in self.clients if client.ws is not None)
+        return {
+            "connected": sum(joined.values()),
+            "failed": sum(errors.values()),
+            "errors": dict(errors.most_common(5)),
+            "joined": dict(joined),
+        }
+
+    # --- receiving ---------------------------------------------------------------------------------------
+
+    async def read(self, client: Client) -> None:
+        from websockets.exceptions import ConnectionClosed
+
+        try:
+            async for raw in client.ws:
+                self.on_message(client, json.loads(raw), now_ms())
+        except ConnectionClosed:
+            pass
+        finally:
+            if not self.stopping:
+                self.rec.counts["disconnected_during_run"] += 1
+                client.closed = True
+
+    def on_message(self, client: Client, message: dict, received: float) -> None:
+        kind = message.get("type")
+        rec = self.rec
+        if kind == "auction:update":
+            bid = message["bid"]
+            if bid["id"] in client.seen:
+                rec.counts["duplicate:auction:update"] += 1
+            else:
+                client.seen.add(bid["id"])
+                latency = received - bid["placed_at_ms"]
+                rec.add("deliver_update", latency)
+                rec.add("deliver_update_published", received - message["server_time"])
+                rec.reached(("update", bid["id"]), latency)
+            client.high_paddle, client.min_next = message["high_bidder_paddle"], message["min_next_bid"]
+            if client.role == "bidder":
+                self.maybe_schedule(client)
+        elif kind == "auction:timer":
+            rec.counts["auction:timer"] += 1
+            rec.add("deliver_timer", received - message["server_time"])
+        elif kind == "auction:extended":
+            key = ("extended", message["auction_id"], message["ends_at_ms"])
+            if key in client.seen:
+                rec.counts["duplicate:auction:extended"] += 1
+            else:
+                client.seen.add(key)
+                latency = received - message["server_time"]
+                rec.add("deliver_extended", latency)
+                rec.reached(key, latency)
+        elif kind == "auction:ended":
+            key = ("ended", message["auction_id"])
+            if key in client.seen:
+                rec.counts["duplicate:auction:ended"] += 1
+            else:
+                client.seen.add(key)
+                latency = received - message["server_time"]
+                rec.add("deliver_ended", latency)
+                rec.reached(key, latency)
+            client.closed = True
+        elif kind in ("auction:bid:accepted", "auction:bid:rejected"):
+            sent = client.pending.pop(message.get("idempotency_key"), None)
+            if sent is not None:
+                rec.add("bid_ws", received - sent)
+            code = "accepted" if kind == "auction:bid:accepted" else message.get("code", "?")
+            rec.codes[("ws", code)] += 1
+            client.in_flight = False
+            if client.role == "bidder":
+                self.maybe_schedule(client)
+        elif kind == "auction:state":
+            client.high_paddle, client.min_next = message.get("high_bidder_paddle"), message.get("min_next_bid")
+        else:
+            rec.counts[f"other:{kind}" + (f":{message.get('code')}" if kind == "error" else "")] += 1
+
+    # --- bidding bots ------------------------------------------------------------------------------------
+
+    def maybe_schedule(self, client: Client) -> None:
+        """A bidder who is not the highest bids the minimum next bid after a human-like pause."""
+        if not self.bidding or client.in_flight or client.scheduled is not None or client.closed:
+            return
+        if client.high_paddle == client.paddle or client.min_next is None:
+            return
+        delay = rng.uniform(self.plan["bid_delay_min"], self.plan["bid_delay_max"])
+        client.scheduled = asyncio.get_running_loop().call_later(delay, self.fire, client)
+
+    def fire(self, client: Client) -> None:
+        client.scheduled = None
+        if not self.bidding or time.time() >= self.t_end or client.closed or client.in_flight:
+            return
+        if client.high_paddle == client.paddle or client.min_next is None:
+            return
+        amount, key = client.min_next, str(uuid.uuid4())
+        client.in_flight = True
+        if self.session is not None and rng.random() < self.plan["rest_bid_share"]:
+            self.spawn(self.rest_bid(client, amount, key))
+        else:
+            client.pending[key] = now_ms()
+            message = {"type": "auction:bid", "auction_id": client.auction_id, "amount": amount, "idempotency_key": key}
+            self.spawn(self.send(client, json.dumps(message)))
+
+    async def send(self, client: Client, text: str) -> None:
+        try:
+            await client.ws.send(text)
+        except Exception:
+            self.rec.counts["send_failed"] += 1
+            client.in_flight = False
+
+    def rest_url(self, path: str) -> str:
+        host, port = rng.choice(self.rest_entry)
+        return f"http://{host}:{port}{path}"
+
+    async def rest_bid(self, client: Client, amount: int, key: str) -> None:
+        started = time.perf_counter()
+        code = "transport_error"
+        try:
+            async with self.session.post(
+                self.rest_url(f"/api/auctions/{client.auction_id}/bids/"),
+                json={"amount": amount, "idempotency_key": key},
+                headers={"Authorization": f"Bearer {client.token}"},
+            ) as response:
+                body = await response.json(content_type=None)
+                code = "accepted" if response.status == 201 else (body or {}).get("code", str(response.status))
+            self.rec.add("bid_rest", (time.perf_counter() - started) * 1000)
+        except Exception as exc:
+            self.rec.counts[f"rest_bid_error:{type(exc).__name__}"] += 1
+        self.rec.codes[("rest", code)] += 1
+        client.in_flight = False
+        self.maybe_schedule(client)
+
+    # --- REST browsing, one-at-a-time connects, loop lag -------------------------------------------------
+
+    async def browse(self) -> None:
+        auctions = self.plan["auction_ids"]
+        pages = (
+            ("rest_auction_list", lambda: "/api/auctions/?status=active"),
+            ("rest_auction_detail", lambda: f"/api/auctions/{rng.choice(auctions)}/"),
+            ("rest_horse_list", lambda: "/api/horses/"),
+        )
+        await asyncio.sleep(rng.uniform(0, self.plan["think_max"]))
+        while self.bidding and time.time() < self.t_end:
+            for name, path in pages:
+                started = time.perf_counter()
+                try:
+                    async with self.session.get(self.rest_url(path())) as response:
+                        await response.read()
+                        status = response.status
+                except Exception as exc:
+                    self.rec.counts[f"rest_error:{type(exc).__name__}"] += 1
+                    continue
+                elapsed = (time.perf_counter() - started) * 1000
+                self.rec.add(name, elapsed)
+                self.rec.add("rest_browse", elapsed)
+                self.rec.counts[f"rest_status:{status}"] += 1
+            await asyncio.sleep(rng.uniform(self.plan["think_min"], self.plan["think_max"]))
+
+    async def serial_connects(self) -> None:
+        """Fresh sockets one at a time while the others are held: connect latency without a queue in front."""
+        probes = self.plan["probe_tokens"]
+        serial = self.plan["serial_base"] + len(self.clients)
+        await asyncio.sleep(rng.uniform(0, self.plan["serial_interval"]))
+        while self.bidding and time.time() < self.t_end and probes:
+            serial += 1
+            client = Client(
+                {
+                    "role": "probe",
+                    "auction_id": rng.choice(self.plan["auction_ids"]),
+                    "user_id": None,
+                    "paddle": None,
+                    "token": probes[serial % len(probes)],
+                }
+            )
+            try:
+                await self.open_socket(client, serial, "connect_serial")
+                await client.ws.close()
+            except Exception as exc:
+                self.rec.counts[f"serial_connect_error:{type(exc).__name__}"] += 1
+            await asyncio.sleep(self.plan["serial_interval"])
+
+    async def loop_lag(self) -> None:
+        """How late this process's event loop wakes up: when high, client-side queueing inflates the figures."""
+        while not self.stopping:
+            started = time.perf_counter()
+            await asyncio.sleep(0.1)
+            if self.bidding:
+                self.rec.add("client_loop_lag", (time.perf_counter() - started - 0.1) * 1000)
+
+    def spawn(self, coroutine) -> None:
+        task = asyncio.create_task(coroutine)
+        self.tasks.append(task)
+        task.add_done_callback(self.tasks.remove)
+
+    # --- the run -----------------------------------------------------------------------------------------
+
+    async def main(self) -> None:
+        import aiohttp
+
+        command = await self.command()
+        assert command["cmd"] == "connect", command
+        started = time.perf_counter()
+        outcome = await self.connect_all()
+        outcome["seconds"] = round(time.perf_counter() - started, 2)
+        outcome["negotiated_extensions"] = dict(self.negotiated_extensions)
+        self.conn.send(outcome)
+
+        command = await self.command()
+        if command["cmd"] == "start":
+            self.t_end = command["t_end"]
+            connector = aiohttp.TCPConnector(limit=self.plan["rest_connections"], force_close=False)
+            self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30))
+            self.bidding = True
+            lag = asyncio.create_task(self.loop_lag())
+            background = [asyncio.create_task(self.browse()) for _ in range(self.plan["browsers"])]
+            if self.plan["serial_interval"] > 0:
+                background.append(asyncio.create_task(self.serial_connects()))
+            for client in self.clients:
+                if client.role == "bidder" and client.ws is not None:
+                    self.maybe_schedule(client)
+            command = await self.command()  # "stop", sent once the run and its drain are over
+            self.bidding = False
+            for task in background:
+                task.cancel()
+            for client in self.clients:
+                if client.scheduled is not None:
+                    client.scheduled.cancel()
+            self.stopping = True
+            lag.cancel()
+        self.stopping = True
+        self.rec.counts["sockets_open_at_stop"] = sum(1 for c in self.clients if c.ws is not None and not c.closed)
+        self.conn.send(self.rec.export())
+        if self.session is not None:
+            await self.session.close()
+        await asyncio.gather(*(self.close(client) for client in self.clients))
+
+    async def close(self, client: Client) -> None:
+        if client.reader is not None:
+            client.reader.cancel()
+        if client.ws is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(client.ws.close(), 3)
+
+
+def worker_main(index: int, plan: dict, conn) -> None:
+    try:
+        import uvloop
+
+        loop_factory = uvloop.new_event_loop
+    except ImportError:
+        loop_factory = None
+    with asyncio.Runner(loop_factory=loop_factory) as runner:
+        runner.run(Worker(index, plan, conn).main())

@@ -1,0 +1,64 @@
+"""daphne with the garbage collector tuned, to measure what the tuning buys (bench run --server-gc tuned).
+
+    python -m bench.serve <daphne arguments>
+
+BENCH_SERVER_GC=tuned: after Django and the ASGI application are imported, everything alive is moved to the
+permanent generation (gc.freeze), and the thresholds are raised so that young collections are rarer and full
+ones scan less. Every collection of the oldest generation is timed. SIGUSR1 logs the count and the longest
+pause since the previous SIGUSR1 and starts counting afresh: the bench sends it when bidding starts and when it
+ends, so the last line covers the measured run only.
+"""
+
+import atexit
+import gc
+import logging
+import os
+import signal
+import sys
+import time
+
+logger = logging.getLogger("bench.serve")
+_pauses: list[float] = []
+_started: dict[int, float] = {}
+
+
+def _time_collections(phase: str, info: dict) -> None:
+    if info["generation"] != 2:
+        return
+    if phase == "start":
+        _started[2] = time.perf_counter()
+    elif 2 in _started:
+        _pauses.append((time.perf_counter() - _started.pop(2)) * 1000)
+
+
+def _report(*_signal) -> None:
+    longest = max(_pauses, default=0.0)
+    print(
+        f"bench.serve gc: {len(_pauses)} full collections, longest {longest:.1f} ms, "
+        f"total {sum(_pauses):.1f} ms, thresholds {gc.get_threshold()}, frozen {gc.get_freeze_count()}, "
+        f"collections per generation {[stat['collections'] for stat in gc.get_stats()]}",
+        flush=True,
+    )
+    _pauses.clear()
+
+
+def main() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    gc.callbacks.append(_time_collections)
+    if os.environ.get("BENCH_SERVER_GC", "default") == "tuned":
+        import config.asgi  # noqa: F401  (Django, the URLconf and every consumer, imported once)
+
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
+    atexit.register(_report)
+    signal.signal(signal.SIGUSR1, _report)
+
+    from daphne.cli import CommandLineInterface
+
+    sys.argv[0] = "daphne"
+    CommandLineInterface().run(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,259 @@
+"""The server side of a benchmark run: its own database, K daphne processes, a Celery worker and beat, nginx.
+
+Everything here is started by the bench and stopped by it; nothing touches a database or Redis DB it was not
+given.
+"""
+
+import os
+import resource
+import shutil
+import signal
+import socket
+import string
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import closing
+from pathlib import Path
+from urllib.parse import urlparse
+
+ROOT = Path(__file__).resolve().parent.parent
+NGINX_TEMPLATE = ROOT / "deploy" / "nginx" / "umaseri.conf.template"
+
+
+def raise_file_limit() -> tuple[int, int]:
+    """Soft RLIMIT_NOFILE up to the hard limit, for this process and every child it starts."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    if hard == resource.RLIM_INFINITY or soft < hard:
+        target = hard if hard != resource.RLIM_INFINITY else 1 << 20
+        resource.setrlimit(resource.RLIMIT_NOFILE, (target, hard))
+    return resource.getrlimit(resource.RLIMIT_NOFILE)
+
+
+def free_port() -> int:
+    with closing(socket.socket(socket.AF_INET, socket.SOCK_STREAM)) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process is not None and process.poll() is not None:
+            raise RuntimeError(f"process exited early with {process.returncode}: {' '.join(process.args)}")
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return
+        except OSError:
+            time.sleep(0.1)
+    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+
+
+# --- the throwaway database ------------------------------------------------------------------------------
+
+
+def _admin(url: str):
+    import psycopg
+
+    parsed = urlparse(url)
+    return psycopg.connect(
+        host=parsed.hostname or "127.0.0.1",
+        port=parsed.port or 5432,
+        user=parsed.username or "postgres",
+        password=parsed.password,
+        dbname="postgres",
+        autocommit=True,
+    )
+
+
+def database_name(url: str) -> str:
+    return urlparse(url).path.lstrip("/")
+
+
+def database_create(url: str) -> None:
+    name = database_name(url)
+    if not name.replace("_", "").isalnum():
+        raise ValueError(f"refusing an unusual database name: {name!r}")
+    with _admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def database_drop(url: str) -> None:
+    with _admin(url) as admin:
+        admin.execute(f'DROP DATABASE IF EXISTS "{database_name(url)}" WITH (FORCE)')
+
+
+# --- the servers -----------------------------------------------------------------------------------------
+
+
+class Stack:
+    """K daphne processes on 127.0.0.1, a Celery worker, Celery beat and, optionally, nginx in front."""
+
+    def __init__(
+        self,
+        *,
+        env: dict,
+        servers: int,
+        nginx: bool,
+        worker_concurrency: int,
+        server_gc: str,
+        nginx_workers: int = 1,
+    ):
+        self.env, self.server_count, self.use_nginx = env, servers, nginx
+        self.worker_concurrency, self.server_gc, self.nginx_workers = worker_concurrency, server_gc, nginx_workers
+        self.tmp = Path(tempfile.mkdtemp(prefix="umaseri-bench-"))
+        self.ports: list[int] = []
+        self.nginx_port: int | None = None
+        self.processes: dict[str, subprocess.Popen] = {}
+
+    # The roles the monitor watches, by name: daphne-0..K-1, worker, beat, nginx.
+    def _spawn(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
+        log = (self.tmp / f"{name}.log").open("wb")
+        process = subprocess.Popen(  # noqa: S603 (commands built here, not from input)
+            args,
+            cwd=ROOT,
+            env=env or self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        self.processes[name] = process
+        return process
+
+    def daphne_command(self, port: int) -> list[str]:
+        # bench.serve is the daphne command line with the collector timed (and tuned with --server-gc tuned).
+        args = [sys.executable, "-m", "bench.serve", "-b", "127.0.0.1", "-p", str(port)]
+        if self.use_nginx:
+            args.append("--proxy-headers")
+        return [*args, "config.asgi:application"]
+
+    def start_servers(self) -> None:
+        """daphne first: it touches no table at start-up, so it can boot while the database is being seeded."""
+        server_env = dict(self.env, BENCH_SERVER_GC=self.server_gc)
+        for index in range(self.server_count):
+            port = free_port()
+            self.ports.append(port)
+            self._spawn(f"daphne-{index}", self.daphne_command(port), env=server_env)
+
+    def start_rest(self) -> "Stack":
+        """The Celery worker and beat (they query the tables at once), nginx, and wait for all of it."""
+        celery = [sys.executable, "-m", "celery", "-A", "config"]
+        self._spawn(
+            "worker",
+            [
+                *celery,
+                "worker",
+                f"--concurrency={self.worker_concurrency}",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "-l",
+                "info",
+            ],
+        )
+        self._spawn("beat", [*celery, "beat", "-l", "warning", "-s", str(self.tmp / "beat-schedule")])
+        for index, port in enumerate(self.ports):
+            wait_for_port(port, self.processes[f"daphne-{index}"])
+        if self.use_nginx:
+            self._start_nginx()
+        self._wait_for_worker()
+        return self
+
+    def _wait_for_worker(self, timeout: float = 90) -> None:
+        log = self.tmp / "worker.log"
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.processes["worker"].poll() is not None:
+                raise RuntimeError("the Celery worker exited:\n" + self.tail("worker"))
+            if log.exists() and " ready." in log.read_text(errors="replace"):
+                return
+            time.sleep(0.2)
+        raise TimeoutError("the Celery worker did not become ready:\n" + self.tail("worker"))
+
+    def nginx_config(self, port: int) -> str:
+        site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
+            UMASERI_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
+            UMASERI_LISTEN=f"127.0.0.1:{port}",
+        )
+        user = "user root;\n" if os.geteuid() == 0 else ""
+        temp = self.tmp / "nginx-temp"
+        return (
+            f"{user}worker_processes {self.nginx_workers};\n"
+            "worker_rlimit_nofile 65536;\n"
+            f"pid {self.tmp / 'nginx.pid'};\n"
+            f"error_log {self.tmp / 'nginx-error.log'} warn;\n"
+            "daemon off;\n"
+            "events { worker_connections 30000; multi_accept on; }\n"
+            "http {\n"
+            "    access_log off;\n"
+            f"    client_body_temp_path {temp}/body;\n"
+            f"    proxy_temp_path {temp}/proxy;\n"
+            f"    fastcgi_temp_path {temp}/fastcgi;\n"
+            f"    uwsgi_temp_path {temp}/uwsgi;\n"
+            f"    scgi_temp_path {temp}/scgi;\n"
+            f"{site}\n"
+            "}\n"
+        )
+
+    def _start_nginx(self) -> None:
+        binary = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.nginx_port = free_port()
+        (self.tmp / "nginx-temp").mkdir()
+        config = self.tmp / "nginx.conf"
+        config.write_text(self.nginx_config(self.nginx_port))
+        process = self._spawn("nginx", [binary, "-p", str(self.tmp), "-c", str(config)])
+        wait_for_port(self.nginx_port, process)
+
+    # --- addresses ---------------------------------------------------------------------------------------
+
+    def entry_points(self) -> list[tuple[str, int]]:
+        """Where clients connect: nginx, or the daphne ports round robin."""
+        if self.use_nginx:
+            return [("127.0.0.1", self.nginx_port)]
+        return [("127.0.0.1", port) for port in self.ports]
+
+    def pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.processes.items() if process.poll() is None}
+
+    def signal_servers(self, signum: int) -> None:
+        for name, process in self.processes.items():
+            if name.startswith("daphne") and process.poll() is None:
+                os.kill(process.pid, signum)
+
+    def dead(self) -> list[str]:
+        return [f"{name} exited with {p.returncode}" for name, p in self.processes.items() if p.poll() is not None]
+
+    def tail(self, name: str, lines: int = 40) -> str:
+        log = self.tmp / f"{name}.log"
+        if not log.exists():
+            return ""
+        return "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+
+    def log_errors(self) -> dict[str, list[str]]:
+        """Lines of each log that look like trouble (tracebacks, errors, dropped channel messages)."""
+        found = {}
+        for log in sorted(self.tmp.glob("*.log")):
+            hits = [
+                line
+                for line in log.read_text(errors="replace").splitlines()
+                if any(word in line for word in ("Traceback", "ERROR", "CRITICAL", "Exception", "full", "[error]"))
+            ]
+            if hits:
+                found[log.stem] = hits[:20] + ([f"... {len(hits) - 20} more"] if len(hits) > 20 else [])
+        return found
+
+    def stop(self) -> None:
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait(timeout=5)
+
+    def cleanup(self) -> None:
+        shutil.rmtree(self.tmp, ignore_errors=True)
