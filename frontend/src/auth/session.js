@@ -20,6 +20,7 @@ import { serverClock } from '../lib/serverClock.js'
 const REFRESH_KEY = 'umaseri.refresh'
 export const REFRESH_LEAD_MS = 60_000
 const RETRY_AFTER_NETWORK_ERROR_MS = 15_000
+const MIN_REFRESH_DELAY_MS = 1_000
 
 let accessToken = null
 let refreshTimer = null
@@ -62,9 +63,15 @@ export function expiresAtMs(token) {
   return Number.isFinite(exp) ? exp * 1000 : null
 }
 
-/** When to refresh an access token expiring at `expMs`, in ms from now on the server's clock. */
-export function refreshDelayMs(expMs, serverNow, leadMs = REFRESH_LEAD_MS) {
-  return Math.max(0, expMs - serverNow - leadMs)
+/**
+ * When to refresh an access token, in ms from now on the server's clock: `leadMs` before it expires, or halfway
+ * through its life if that is shorter (a 30 s token must not be refreshed in a tight loop), and never sooner than
+ * a second from now.
+ */
+export function refreshDelayMs(expMs, serverNow, { issuedAtMs = null, leadMs = REFRESH_LEAD_MS } = {}) {
+  const lifetime = issuedAtMs === null ? null : expMs - issuedAtMs
+  const lead = lifetime !== null && lifetime > 0 ? Math.min(leadMs, lifetime / 2) : leadMs
+  return Math.max(MIN_REFRESH_DELAY_MS, expMs - serverNow - lead)
 }
 
 export function getAccessToken() {
@@ -100,11 +107,13 @@ function schedule(token) {
   refreshTimer = null
   const exp = expiresAtMs(token)
   if (exp === null) return
+  const iat = decodeJwt(token)?.iat
+  const issuedAtMs = Number.isFinite(iat) ? iat * 1000 : null
   refreshTimer = setTimeout(
     () => {
       refreshTokens().catch(() => {})
     },
-    refreshDelayMs(exp, serverClock.serverNow()),
+    refreshDelayMs(exp, serverClock.serverNow(), { issuedAtMs }),
   )
 }
 

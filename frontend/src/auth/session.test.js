@@ -49,9 +49,17 @@ describe('reading a token', () => {
     expect(session.expiresAtMs('a.b.c')).toBe(null)
   })
 
-  it('schedules the refresh a minute before expiry on the server clock, at once if already due', () => {
-    expect(session.refreshDelayMs(1_000_000 + 900_000, 1_000_000)).toBe(840_000)
-    expect(session.refreshDelayMs(1_000_030_000, 1_000_000_000)).toBe(0)
+  it('schedules the refresh a minute before expiry on the server clock', () => {
+    // A 15-minute token read at issue: refresh after 14 minutes.
+    expect(session.refreshDelayMs(1_900_000, 1_000_000, { issuedAtMs: 1_000_000 })).toBe(840_000)
+    expect(session.refreshDelayMs(1_900_000, 1_000_000)).toBe(840_000)
+  })
+
+  it('refreshes a short-lived token halfway through its life, never in a tight loop', () => {
+    // A 30-second token: refreshing "60 s before expiry" would mean at once, again and again.
+    expect(session.refreshDelayMs(1_030_000, 1_000_000, { issuedAtMs: 1_000_000 })).toBe(15_000)
+    // Already due (the tab slept): soon, but not in the same tick.
+    expect(session.refreshDelayMs(1_000_030_000, 1_000_000_000)).toBe(1_000)
   })
 })
 
