@@ -30,10 +30,11 @@ class UserAdmin(DjangoUserAdmin):
     readonly_fields = ("paddle_number",)
     actions = ("approve_to_bid", "revoke_approval")
 
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
+    def save_related(self, request, form, formsets, change):
+        # After the form's own groups are saved, or they would overwrite the ones the role brings.
+        super().save_related(request, form, formsets, change)
         if "role" in form.changed_data or not change:
-            services.user_set_role(user=obj, role=obj.role)
+            services.user_set_role(user=form.instance, role=form.instance.role)
 
     @admin.action(description=_("Approve selected users to bid"))
     def approve_to_bid(self, request, queryset):

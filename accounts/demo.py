@@ -6,22 +6,12 @@ Never run this against a production database; the passwords are public.
 
 from dataclasses import dataclass
 
-from django.contrib.auth.models import Group, Permission
 from django.db import transaction
 
 from .models import Language, Role, User
-from .services import user_set_role
+from .services import AUCTIONEER_PERMISSIONS, AUCTIONEERS_GROUP, auctioneers_group, user_set_role
 
-AUCTIONEERS_GROUP = "Auctioneers"
-
-# (app_label, model, actions): what an auctioneer may do in the Django admin.
-AUCTIONEER_PERMISSIONS = [
-    ("horses", "horse", ("view", "add", "change")),
-    ("horses", "horsephoto", ("view", "add", "change")),
-    ("horses", "horsedocument", ("view", "add", "change")),
-    ("auctions", "auction", ("view", "add", "change")),
-    ("accounts", "user", ("view",)),
-]
+__all__ = ["AUCTIONEERS_GROUP", "AUCTIONEER_PERMISSIONS", "DEMO_ACCOUNTS", "seed_users"]
 
 
 @dataclass(frozen=True)
@@ -44,23 +34,7 @@ DEMO_ACCOUNTS = [
 ]
 
 
-def _auctioneers_group() -> Group:
-    group, _created = Group.objects.get_or_create(name=AUCTIONEERS_GROUP)
-    wanted = []
-    for app_label, model, actions in AUCTIONEER_PERMISSIONS:
-        for action in actions:
-            wanted.append(
-                Permission.objects.get(
-                    content_type__app_label=app_label,
-                    content_type__model=model,
-                    codename=f"{action}_{model}",
-                )
-            )
-    group.permissions.set(wanted)
-    return group
-
-
-def _seed_account(account: DemoAccount, *, auctioneers: Group) -> User:
+def _seed_account(account: DemoAccount) -> User:
     user, _created = User.objects.get_or_create(username=account.username)
     user.email = f"{account.username}@demo.umaseri.example"
     user.first_name = account.first_name
@@ -72,10 +46,8 @@ def _seed_account(account: DemoAccount, *, auctioneers: Group) -> User:
     if not user.check_password(account.password):
         user.set_password(account.password)
     user.save()
-    # The service decides staff access from the role and gives bidders a paddle number.
+    # The service decides staff access and groups from the role and gives bidders a paddle number.
     user_set_role(user=user, role=account.role)
-    if account.role == Role.AUCTIONEER:
-        user.groups.set([auctioneers])
     return user
 
 
@@ -83,8 +55,8 @@ def _seed_account(account: DemoAccount, *, auctioneers: Group) -> User:
 def seed_users(*, stdout=None) -> dict[str, User]:
     """Create or reset the demo accounts. Returns them by username:
     {"admin", "auctioneer", "bidder1", "bidder2", "viewer"} -> User."""
-    auctioneers = _auctioneers_group()
-    users = {account.username: _seed_account(account, auctioneers=auctioneers) for account in DEMO_ACCOUNTS}
+    auctioneers_group()  # refreshed even when no account changes role
+    users = {account.username: _seed_account(account) for account in DEMO_ACCOUNTS}
     if stdout is not None:
         stdout.write("Demo accounts (username / password / role):\n")
         for account in DEMO_ACCOUNTS:

@@ -28,9 +28,7 @@ class PlatformUserManager(UserManager):
 class User(AbstractUser):
     """A person on the platform. Bidders appear to others only by their paddle number."""
 
-    role = models.CharField(
-        _("role"), max_length=16, choices=Role.choices, default=Role.VIEWER, db_index=True
-    )
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.VIEWER, db_index=True)
     paddle_number = models.PositiveIntegerField(_("paddle number"), null=True, blank=True, unique=True)
     is_approved_to_bid = models.BooleanField(
         _("approved to bid"), default=False, help_text=_("Only approved bidders may place bids.")
@@ -38,9 +36,7 @@ class User(AbstractUser):
     credit_limit = models.PositiveBigIntegerField(
         _("credit limit (yen)"), null=True, blank=True, help_text=_("Empty means no limit.")
     )
-    language = models.CharField(
-        _("language"), max_length=2, choices=Language.choices, default=Language.JAPANESE
-    )
+    language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.JAPANESE)
 
     objects = PlatformUserManager()
 
@@ -48,9 +44,7 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
-            models.CheckConstraint(
-                condition=Q(role__in=[r.value for r in Role]), name="accounts_user_role_valid"
-            ),
+            models.CheckConstraint(condition=Q(role__in=[r.value for r in Role]), name="accounts_user_role_valid"),
         ]
 
     @property

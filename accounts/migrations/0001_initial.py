@@ -20,9 +20,7 @@ class Migration(migrations.Migration):
             fields=[
                 (
                     "id",
-                    models.BigAutoField(
-                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
-                    ),
+                    models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID"),
                 ),
                 ("password", models.CharField(max_length=128, verbose_name="password")),
                 ("last_login", models.DateTimeField(blank=True, null=True, verbose_name="last login")),
@@ -85,9 +83,7 @@ class Migration(migrations.Migration):
                 ),
                 (
                     "paddle_number",
-                    models.PositiveIntegerField(
-                        blank=True, null=True, unique=True, verbose_name="paddle number"
-                    ),
+                    models.PositiveIntegerField(blank=True, null=True, unique=True, verbose_name="paddle number"),
                 ),
                 (
                     "is_approved_to_bid",
