@@ -1,0 +1,137 @@
+"""The SPA in a real headless Chromium against the real running stack (daphne, Celery worker and beat,
+PostgreSQL, Redis): two bidders and a viewer, each in their own browser context."""
+
+import shutil
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect, sync_playwright
+
+from auctions.models import Auction
+from bidding.services import bid_place
+from tests.accounts.factories import PASSWORD, BidderFactory, UserFactory
+from tests.bidding.factories import ActiveAuctionFactory
+from tests.live_stack import LiveStack
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def chromium_path() -> str:
+    path = shutil.which("chromium") or shutil.which("chromium-browser")
+    assert path, "Debian's chromium is needed for the browser tests (apt-get install chromium; .ci/run does it)"
+    return path
+
+
+@pytest.fixture(scope="module")
+def stack(django_db_setup, django_db_blocker):
+    index = Path(settings.FRONTEND_DIST) / "index.html"
+    assert index.exists(), "build the SPA first: npm --prefix frontend ci && npm --prefix frontend run build"
+    stack = LiveStack(servers=1)
+    try:
+        yield stack.start()
+    except Exception:
+        print(stack.tail_logs())
+        raise
+    finally:
+        stack.stop()
+
+
+@pytest.fixture
+def browser(monkeypatch):
+    # Playwright's sync API runs an event loop in this thread; the ORM calls here are still plain blocking calls.
+    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_FLAGS)
+        yield browser
+        browser.close()
+
+
+def open_room(browser, stack, user, auction_id: int, **context_options):
+    context = browser.new_context(locale="ja-JP", **context_options)
+    page = context.new_page()
+    page.goto(stack.http_url(0, f"/login?next=/auctions/{auction_id}"))
+    page.get_by_test_id("login-username").locator("input").fill(user.username)
+    page.get_by_test_id("login-password").locator("input").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    expect(page.get_by_test_id("auction-room")).to_have_attribute("data-auction-id", str(auction_id), timeout=20_000)
+    expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "open", timeout=20_000)
+    return page
+
+
+def seen_within(pages, amount: int, timeout_ms: int = 10_000) -> float:
+    """Wait until every page shows `amount` as the price; returns the seconds it took."""
+    started = time.monotonic()
+    for page in pages:
+        expect(page.get_by_test_id("price")).to_have_attribute("data-amount", str(amount), timeout=timeout_ms)
+    return time.monotonic() - started
+
+
+def test_two_bidders_and_a_viewer_follow_one_lot_to_its_end(stack, browser):
+    # Given two bidders (A may spend at most ¥1,000,000) and a viewer, on a running lot with an 8 s window
+    alice = BidderFactory(username="alice_e2e", credit_limit=1_000_000)
+    bob = BidderFactory(username="bob_e2e")
+    carol = BidderFactory(username="carol_e2e")  # bids from outside the browsers while the server is down
+    viewer = UserFactory(username="vera_e2e", role="viewer")
+    auction = ActiveAuctionFactory(remaining=300, extension_window_seconds=8, reserve_price=None)
+    a = open_room(browser, stack, alice, auction.pk)
+    b = open_room(browser, stack, bob, auction.pk)
+    v = open_room(browser, stack, viewer, auction.pk)
+
+    # A bids; B and the viewer see it
+    expect(a.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1000000")
+    a.get_by_test_id("bid-button").click()
+    expect(a.get_by_test_id("you-are-highest")).to_be_visible(timeout=10_000)
+    first_seen = seen_within([b, v], 1_000_000)
+
+    # B outbids; A sees it
+    expect(b.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1100000", timeout=10_000)
+    b.get_by_test_id("bid-button").click()
+    second_seen = seen_within([a, v], 1_100_000)
+
+    # A tries to go higher than their credit limit: refused, and the reason is on screen
+    expect(a.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1200000", timeout=10_000)
+    a.get_by_test_id("bid-button").click()
+    state = a.get_by_test_id("bid-state")
+    expect(state).to_have_attribute("data-status", "rejected", timeout=10_000)
+    expect(state).to_have_attribute("data-code", "credit_limit")
+    assert state.inner_text().strip()
+
+    # The server restarts; meanwhile a bid arrives that no socket could hear. Every page recovers by itself.
+    stack.restart_servers()
+    bid_place(auction_id=auction.pk, user=carol, amount=1_200_000, idempotency_key=uuid.uuid4())
+    seen_within([a, b, v], 1_200_000, timeout_ms=45_000)
+    for page in (a, b, v):
+        expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "open", timeout=30_000)
+
+    # The lot enters its last seconds; B's bid extends it and everyone is told
+    Auction.objects.filter(pk=auction.pk).update(ends_at=timezone.now() + timedelta(seconds=5))
+    expect(b.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1300000", timeout=10_000)
+    b.get_by_test_id("bid-button").click()
+    for page in (a, b, v):
+        expect(page.get_by_test_id("extension-notice")).to_be_visible(timeout=10_000)
+
+    # It ends by itself and all three see the result; B sees that they won
+    for page in (a, b, v):
+        expect(page.get_by_test_id("result")).to_have_attribute("data-status", "sold", timeout=30_000)
+    expect(b.get_by_test_id("result-mine")).to_be_visible()
+    auction.refresh_from_db()
+    assert (auction.status, auction.winner_id, auction.hammer_price) == ("sold", bob.pk, 1_300_000)
+    print(
+        f"\nA's bid seen by B and the viewer after {first_seen:.2f}s; B's by A and the viewer after {second_seen:.2f}s"
+    )
