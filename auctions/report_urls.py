@@ -1,0 +1,11 @@
+"""Staff CSV reports, mounted at /api/reports/."""
+
+from django.urls import path
+
+from .report_views import BiddersReportView, BidsReportView, ResultsReportView
+
+urlpatterns = [
+    path("results.csv", ResultsReportView.as_view(), name="report-results"),
+    path("bids.csv", BidsReportView.as_view(), name="report-bids"),
+    path("bidders.csv", BiddersReportView.as_view(), name="report-bidders"),
+]

@@ -1,0 +1,635 @@
+"""Staff CSV reports: sale results, the bid history (or every bid attempt from the audit log), and bidders.
+
+Each report is a header and a generator of rows read with `.iterator(chunk_size=...)` over `values_list`, so
+memory stays bounded however many rows there are. `csv_chunks` turns the rows into UTF-8 bytes for Excel: a BOM
+first (so Japanese text opens right), CRLF line ends, and text cells that would start a formula neutralised with a
+leading apostrophe. `report_response` streams them, with a sync iterator under WSGI and an async one under ASGI
+(daphne): Django buffers a sync iterator completely before serving it asynchronously.
+
+Money is an integer number of yen; times are Asia/Tokyo, "YYYY-MM-DD HH:MM:SS"; an empty cell means "none".
+"""
+
+import csv
+import re
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from asgiref.sync import sync_to_async
+from django.core.handlers.asgi import ASGIRequest
+from django.db.models import Count, Exists, F, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
+from django.http import StreamingHttpResponse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from bidding.models import AuditAction, AuditEntry, Bid
+
+from .models import Auction, AuctionStatus
+
+REPORT_TZ = ZoneInfo("Asia/Tokyo")
+BOM = "\ufeff"
+CONTENT_TYPE = "text/csv; charset=utf-8"
+# Rows fetched from the database per round trip (a server-side cursor on PostgreSQL).
+DB_CHUNK_ROWS = 2000
+# Characters of CSV gathered before they are sent on: few, large writes rather than one per row.
+STREAM_CHUNK_CHARS = 64 * 1024
+
+# A cell starting with one of these may be run as a formula by Excel or LibreOffice (OWASP "CSV injection").
+# The full-width forms are a precaution: Japanese input methods produce them and some spreadsheet set-ups
+# convert them to their ASCII twins.
+FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+@dataclass(frozen=True)
+class Report:
+    """A CSV report: what to call the file (ASCII and Japanese) and what is in it."""
+
+    filename: str
+    filename_ja: str
+    header: Sequence[str]
+    rows: Iterable[Sequence]
+
+
+# --- cells -------------------------------------------------------------------------------------------------
+
+
+def neutralise(value: str) -> str:
+    """Text that a spreadsheet would read as a formula gets a leading apostrophe, which makes it plain text."""
+    return "'" + value if value.startswith(FORMULA_PREFIXES) else value
+
+
+def _cell(value):
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return neutralise(value)
+    return value  # int (yen, counts): written as is
+
+
+def tokyo_time(value: datetime | None) -> str:
+    # isoformat cut before the offset: the text of strftime("%Y-%m-%d %H:%M:%S"), and cheaper per row
+    return value.astimezone(REPORT_TZ).isoformat(" ", "seconds")[:19] if value else ""
+
+
+def _day(value: date | None) -> str:
+    return value.isoformat() if value else ""
+
+
+def _yes_no(value: bool) -> str:
+    return "yes" if value else "no"
+
+
+def person_name(last_name: str | None, first_name: str | None, username: str | None = None) -> str:
+    """Family name first, as Japanese documents write it; the username when no name is on file."""
+    name = f"{last_name or ''} {first_name or ''}".strip()
+    return name or (username or "")
+
+
+def reserve_met(*, current_price: int | None, reserve_price: int | None) -> bool:
+    """The same rule as Auction.reserve_met, on plain values."""
+    if current_price is None:
+        return False
+    return reserve_price is None or current_price >= reserve_price
+
+
+# --- the CSV stream ----------------------------------------------------------------------------------------
+
+
+class _Echo:
+    """A file-like object whose write() hands the line back, so csv.writer produces strings (Django docs)."""
+
+    def write(self, value: str) -> str:
+        return value
+
+
+def csv_chunks(report: Report, *, chunk_chars: int = STREAM_CHUNK_CHARS) -> Iterator[bytes]:
+    """The report as UTF-8 bytes: the BOM and the header first, then the rows in chunks of about `chunk_chars`."""
+    writer = csv.writer(_Echo(), lineterminator="\r\n")
+    yield (BOM + writer.writerow([_cell(title) for title in report.header])).encode("utf-8")
+    pending: list[str] = []
+    size = 0
+    for row in report.rows:
+        line = writer.writerow([_cell(value) for value in row])
+        pending.append(line)
+        size += len(line)
+        if size >= chunk_chars:
+            yield "".join(pending).encode("utf-8")
+            pending.clear()
+            size = 0
+    if pending:
+        yield "".join(pending).encode("utf-8")
+
+
+async def _async_chunks(chunks: Iterator[bytes]) -> AsyncIterator[bytes]:
+    """Pull a sync iterator one chunk at a time in the request's thread (its database connection and cursor)."""
+    pull = sync_to_async(next, thread_sensitive=True)
+    try:
+        while (chunk := await pull(chunks, None)) is not None:
+            yield chunk
+    finally:
+        close = getattr(chunks, "close", None)
+        if close is not None:
+            await sync_to_async(close, thread_sensitive=True)()  # closes the server-side cursor if cut short
+
+
+def content_disposition(filename: str, filename_ja: str) -> str:
+    """attachment with an ASCII name for old clients and the Japanese one as RFC 5987 `filename*`."""
+    ascii_name = re.sub(r"[^A-Za-z0-9._-]+", "_", filename) or "report.csv"
+    return f"attachment; filename=\"{ascii_name}\"; filename*=UTF-8''{quote(filename_ja, safe='')}"
+
+
+def report_response(request, report: Report) -> StreamingHttpResponse:
+    """Stream the report. Under ASGI the content is an async iterator, so it is never gathered in memory."""
+    chunks = csv_chunks(report)
+    django_request = getattr(request, "_request", request)  # a DRF Request wraps Django's
+    content = _async_chunks(chunks) if isinstance(django_request, ASGIRequest) else chunks
+    response = StreamingHttpResponse(content, content_type=CONTENT_TYPE)
+    response["Content-Disposition"] = content_disposition(report.filename, report.filename_ja)
+    response["Cache-Control"] = "no-store"  # names, e-mail addresses and money: never kept by a proxy
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _filename_part(text: str) -> str:
+    """A horse name made safe for a file name (no path separators, quotes or control characters)."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f\x7f]+', "_", text).strip(" ._")[:60]
+
+
+@dataclass(frozen=True)
+class Period:
+    """A report's period. A date bound means that whole day in Tokyo (`until` included); a datetime bound is
+    exact (`since` inclusive, `until` exclusive). Datetimes must be aware."""
+
+    since: date | datetime | None = None
+    until: date | datetime | None = None
+
+    @staticmethod
+    def _midnight(day: date) -> datetime:
+        return datetime.combine(day, time.min, tzinfo=REPORT_TZ)
+
+    @property
+    def start(self) -> datetime | None:
+        """Inclusive lower bound in time."""
+        if self.since is None or isinstance(self.since, datetime):
+            return self.since
+        return self._midnight(self.since)
+
+    @property
+    def end(self) -> datetime | None:
+        """Exclusive upper bound in time."""
+        if self.until is None or isinstance(self.until, datetime):
+            return self.until
+        return self._midnight(self.until + timedelta(days=1))
+
+    @property
+    def first_day(self) -> date | None:
+        if isinstance(self.since, datetime):
+            return timezone.localtime(self.since, REPORT_TZ).date()
+        return self.since
+
+    @property
+    def last_day(self) -> date | None:
+        if isinstance(self.until, datetime):
+            return timezone.localtime(self.until, REPORT_TZ).date()
+        return self.until
+
+    @property
+    def label(self) -> str:
+        """For file names: 2026-07-14, 2026-07-01_2026-07-31, 2026-07-14T1000_now; today when unbounded."""
+        if self.since is None and self.until is None:
+            return timezone.localdate(timezone=REPORT_TZ).isoformat()
+        return f"{_bound_label(self.since, 'start')}_{_bound_label(self.until, 'now')}"
+
+
+def _bound_label(value: date | datetime | None, missing: str) -> str:
+    if value is None:
+        return missing
+    if isinstance(value, datetime):
+        return timezone.localtime(value, REPORT_TZ).strftime("%Y-%m-%dT%H%M")
+    return value.isoformat()
+
+
+# --- sale results ------------------------------------------------------------------------------------------
+
+RESULTS_HEADER = (
+    "Sale date",
+    "Lot",
+    "Auction ID",
+    "Horse",
+    "Sire",
+    "Dam",
+    "Dam's sire",
+    "Consignor",
+    "Status",
+    "Start price (JPY)",
+    "Reserve price (JPY)",
+    "Hammer price (JPY)",
+    "Winner paddle",
+    "Winner",
+    "Reserve met",
+    "Bids",
+    "Extensions",
+    "Started at (JST)",
+    "Ends at (JST)",
+    "Closed at (JST)",
+)
+
+_RESULT_FIELDS = (
+    "sale_date",
+    "lot_number",
+    "pk",
+    "horse__name",
+    "horse__sire",
+    "horse__dam",
+    "horse__dams_sire",
+    "horse__consignor__last_name",
+    "horse__consignor__first_name",
+    "horse__consignor__username",
+    "status",
+    "start_price",
+    "reserve_price",
+    "current_price",
+    "hammer_price",
+    "winner__paddle_number",
+    "winner__last_name",
+    "winner__first_name",
+    "winner__username",
+    "bid_count",
+    "extension_count",
+    "started_at",
+    "ends_at",
+    "closed_at",
+)
+
+
+def _result_rows(auctions: QuerySet) -> Iterator[tuple]:
+    values = auctions.order_by("sale_date", "lot_number", "pk").values_list(*_RESULT_FIELDS)
+    for (
+        sale_date,
+        lot,
+        auction_id,
+        horse,
+        sire,
+        dam,
+        dams_sire,
+        consignor_last,
+        consignor_first,
+        consignor_username,
+        status,
+        start_price,
+        reserve_price,
+        current_price,
+        hammer_price,
+        winner_paddle,
+        winner_last,
+        winner_first,
+        winner_username,
+        bids,
+        extensions,
+        started_at,
+        ends_at,
+        closed_at,
+    ) in values.iterator(chunk_size=DB_CHUNK_ROWS):
+        yield (
+            _day(sale_date),
+            lot,
+            auction_id,
+            horse,
+            sire,
+            dam,
+            dams_sire,
+            person_name(consignor_last, consignor_first, consignor_username),
+            status,
+            start_price,
+            reserve_price,
+            hammer_price,
+            winner_paddle,
+            person_name(winner_last, winner_first, winner_username) if winner_username else "",
+            _yes_no(reserve_met(current_price=current_price, reserve_price=reserve_price)),
+            bids,
+            extensions,
+            tokyo_time(started_at),
+            tokyo_time(ends_at),
+            tokyo_time(closed_at),
+        )
+
+
+def results_report(
+    *,
+    auctions: QuerySet | None = None,
+    statuses: Sequence[str] | None = None,
+    period: Period = Period(),
+) -> Report:
+    """One row per lot, by sale date and lot number. The period bounds the sale date, both days included (a
+    datetime bound counts as its day in Tokyo)."""
+    queryset = Auction.objects.all() if auctions is None else auctions
+    if statuses:
+        queryset = queryset.filter(status__in=statuses)
+    if period.first_day is not None:
+        queryset = queryset.filter(sale_date__gte=period.first_day)
+    if period.last_day is not None:
+        queryset = queryset.filter(sale_date__lte=period.last_day)
+    label = period.label
+    return Report(
+        filename=f"results_{label}.csv",
+        filename_ja=f"セリ結果_{label}.csv",
+        header=RESULTS_HEADER,
+        rows=_result_rows(queryset),
+    )
+
+
+# --- bid history -------------------------------------------------------------------------------------------
+
+BIDS_HEADER = (
+    "Placed at (JST)",
+    "Sale date",
+    "Lot",
+    "Auction ID",
+    "Horse",
+    "Amount (JPY)",
+    "Paddle",
+    "Username",
+    "Name",
+    "Source",
+    "Client address",
+    "Idempotency key",
+    "Bid ID",
+)
+
+_BID_FIELDS = (
+    "placed_at",
+    "auction__sale_date",
+    "auction__lot_number",
+    "auction_id",
+    "auction__horse__name",
+    "amount",
+    "bidder__paddle_number",
+    "bidder__username",
+    "bidder__last_name",
+    "bidder__first_name",
+    "source",
+    "client_address",
+    "idempotency_key",
+    "pk",
+)
+
+
+def _bid_rows(bids: QuerySet) -> Iterator[tuple]:
+    for (
+        placed_at,
+        sale_date,
+        lot,
+        auction_id,
+        horse,
+        amount,
+        paddle,
+        username,
+        last_name,
+        first_name,
+        source,
+        client_address,
+        key,
+        bid_id,
+    ) in bids.values_list(*_BID_FIELDS).iterator(chunk_size=DB_CHUNK_ROWS):
+        yield (
+            tokyo_time(placed_at),
+            _day(sale_date),
+            lot,
+            auction_id,
+            horse,
+            amount,
+            paddle,
+            username,
+            person_name(last_name, first_name),
+            source,
+            client_address,
+            str(key),
+            bid_id,
+        )
+
+
+ATTEMPTS_HEADER = (
+    "Recorded at (JST)",
+    "Sale date",
+    "Lot",
+    "Auction ID",
+    "Horse",
+    "Sequence",
+    "Outcome",
+    "Amount (JPY)",
+    "Paddle",
+    "Username",
+    "Name",
+    "Source",
+    "Client address",
+    "Idempotency key",
+    "Reason",
+    "Bid ID",
+)
+
+_ATTEMPT_FIELDS = (
+    "recorded_at",
+    "auction__sale_date",
+    "auction__lot_number",
+    "auction_id",
+    "auction__horse__name",
+    "sequence",
+    "outcome",
+    "data",
+    "actor__paddle_number",
+    "actor__username",
+    "actor__last_name",
+    "actor__first_name",
+    "client_address",
+    "reason",
+)
+
+
+def _attempt_amount(value):
+    """The amount as sent: an integer when it was one, else the raw text (a refused `invalid_amount`)."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value
+    return None if value is None else str(value)
+
+
+def _attempt_rows(entries: QuerySet) -> Iterator[tuple]:
+    for (
+        recorded_at,
+        sale_date,
+        lot,
+        auction_id,
+        horse,
+        sequence,
+        outcome,
+        data,
+        paddle,
+        username,
+        last_name,
+        first_name,
+        client_address,
+        reason,
+    ) in entries.values_list(*_ATTEMPT_FIELDS).iterator(chunk_size=DB_CHUNK_ROWS):
+        data = data if isinstance(data, dict) else {}
+        yield (
+            tokyo_time(recorded_at),
+            _day(sale_date),
+            lot,
+            auction_id,
+            horse,
+            sequence,
+            outcome,
+            _attempt_amount(data.get("amount")),
+            paddle,
+            username,
+            person_name(last_name, first_name),
+            data.get("source"),
+            client_address,
+            None if data.get("key") is None else str(data["key"]),
+            reason,
+            data.get("bid_id"),
+        )
+
+
+def bids_report(
+    *,
+    auction: Auction | None = None,
+    period: Period = Period(),
+    attempts: bool = False,
+) -> Report:
+    """Accepted bids (or, with `attempts`, every bid attempt in the audit log with its outcome code), in the
+    order they happened: one auction's history, or a period's across auctions, or both."""
+    if attempts:
+        queryset = AuditEntry.objects.filter(action=AuditAction.BID)
+        time_field = "recorded_at"
+        order = ("sequence",) if auction is not None else ("recorded_at", "auction_id", "sequence")
+    else:
+        queryset = Bid.objects.all()
+        time_field = "placed_at"
+        order = ("placed_at", "pk")
+    if auction is not None:
+        queryset = queryset.filter(auction=auction)
+    if period.start is not None:
+        queryset = queryset.filter(**{f"{time_field}__gte": period.start})
+    if period.end is not None:
+        queryset = queryset.filter(**{f"{time_field}__lt": period.end})
+    queryset = queryset.order_by(*order)
+
+    stem, stem_ja = ("bid-attempts", "入札ログ") if attempts else ("bids", "入札履歴")
+    if auction is not None:
+        label = f"{auction.sale_date.isoformat()}_lot{auction.lot_number}"
+        horse = _filename_part(auction.horse.name)
+        label_ja = f"{auction.sale_date.isoformat()}_上場{auction.lot_number}" + (f"_{horse}" if horse else "")
+    else:
+        label = label_ja = period.label
+    return Report(
+        filename=f"{stem}_{label}.csv",
+        filename_ja=f"{stem_ja}_{label_ja}.csv",
+        header=ATTEMPTS_HEADER if attempts else BIDS_HEADER,
+        rows=_attempt_rows(queryset) if attempts else _bid_rows(queryset),
+    )
+
+
+# --- bidders -----------------------------------------------------------------------------------------------
+
+BIDDERS_HEADER = (
+    "Paddle",
+    "Username",
+    "Name",
+    "Email",
+    "Role",
+    "Approved to bid",
+    "Active",
+    "Credit limit (JPY)",
+    "Joined (JST)",
+    "Bids",
+    "Lots won",
+    "Won total (JPY)",
+)
+
+
+def _per_user(queryset: QuerySet, user_field: str, aggregate) -> Coalesce:
+    """One figure per user from a correlated subquery (two joins with Count would multiply each other)."""
+    inner = (
+        queryset.filter(**{user_field: OuterRef("pk")})
+        .order_by()
+        .values(user_field)
+        .annotate(figure=aggregate)
+        .values("figure")[:1]
+    )
+    return Coalesce(Subquery(inner, output_field=IntegerField()), 0)
+
+
+def _bidder_rows(users: QuerySet) -> Iterator[tuple]:
+    won = Auction.objects.filter(status=AuctionStatus.SOLD)
+    values = (
+        users.annotate(
+            report_bids=_per_user(Bid.objects.all(), "bidder", Count("pk")),
+            report_won=_per_user(won, "winner", Count("pk")),
+            report_won_total=_per_user(won, "winner", Sum("hammer_price")),
+        )
+        .order_by(F("paddle_number").asc(nulls_last=True), "username")
+        .values_list(
+            "paddle_number",
+            "username",
+            "last_name",
+            "first_name",
+            "email",
+            "role",
+            "is_approved_to_bid",
+            "is_active",
+            "credit_limit",
+            "date_joined",
+            "report_bids",
+            "report_won",
+            "report_won_total",
+        )
+    )
+    for (
+        paddle,
+        username,
+        last_name,
+        first_name,
+        email,
+        role,
+        approved,
+        active,
+        credit_limit,
+        joined,
+        bids,
+        won_count,
+        won_total,
+    ) in values.iterator(chunk_size=DB_CHUNK_ROWS):
+        yield (
+            paddle,
+            username,
+            person_name(last_name, first_name),
+            email,
+            role,
+            _yes_no(approved),
+            _yes_no(active),
+            credit_limit,
+            tokyo_time(joined),
+            bids,
+            won_count,
+            won_total,
+        )
+
+
+def bidders_report(*, users: QuerySet | None = None, roles: Sequence[str] | None = None) -> Report:
+    """Bidders with their paddles, limits and what they did. By default: every user whose role is bidder, and
+    anyone else who has ever placed a bid; `roles` narrows it to those roles instead. Paddle order (none last)."""
+    queryset = User.objects.all() if users is None else users
+    if roles:
+        queryset = queryset.filter(role__in=roles)
+    elif users is None:
+        queryset = queryset.filter(Q(role=Role.BIDDER) | Exists(Bid.objects.filter(bidder=OuterRef("pk"))))
+    today = timezone.localdate(timezone=REPORT_TZ).isoformat()
+    return Report(
+        filename=f"bidders_{today}.csv",
+        filename_ja=f"購買者一覧_{today}.csv",
+        header=BIDDERS_HEADER,
+        rows=_bidder_rows(queryset),
+    )
