@@ -32,7 +32,7 @@ export const notifications = {
   markRead: (id) => http.post(`/notifications/${id}/read/`, {}).then((r) => r.data),
 }
 
-// Not in the wire contract yet: the signed-in bidder's own bids across auctions. My page tolerates a 404 here.
+// The signed-in bidder's own bids across auctions, with their lot (is_highest, auction_status).
 export const me = {
   bids: () => http.get('/me/bids/').then((r) => itemsOf(r.data)),
 }

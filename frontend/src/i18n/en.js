@@ -148,6 +148,7 @@ export default {
     empty: 'No bids yet.',
     you: 'You',
     paddleN: 'Paddle {paddle}',
+    highest: 'Highest',
   },
   list: {
     title: 'Auctions',

@@ -148,6 +148,7 @@ export default {
     empty: 'まだ入札はありません。',
     you: 'あなた',
     paddleN: 'パドル {paddle}',
+    highest: '最高値',
   },
   list: {
     title: 'セリ一覧',
