@@ -4,6 +4,7 @@ Values come from the environment (django-environ). A malformed value fails at st
 ImproperlyConfigured rather than surfacing later as odd behaviour.
 """
 
+import mimetypes
 from datetime import timedelta
 from pathlib import Path
 
@@ -128,7 +129,9 @@ CHANNEL_LAYERS = {
     "default": {
         "BACKEND": "channels_redis.core.RedisChannelLayer",
         "CONFIG": {
-            "hosts": [REDIS_URL],
+            # No read timeout: the layer blocks on Redis waiting for messages, and redis-py 8's default of 5 s
+            # would drop every quiet socket with 1011 (django/channels_redis#422).
+            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
             "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
             # The default of 100 messages per channel drops group messages under a burst of bids.
             "capacity": env_positive_int("CHANNEL_LAYER_CAPACITY", 1500),
@@ -211,6 +214,7 @@ USE_I18N = True
 USE_TZ = True
 
 # --- Static files and the SPA -----------------------------------------------------------------------------
+mimetypes.add_type("application/manifest+json", ".webmanifest")
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
