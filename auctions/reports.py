@@ -496,11 +496,13 @@ def _attempt_rows(entries: QuerySet) -> Iterator[tuple]:
 def bids_report(
     *,
     auction: Auction | None = None,
+    auctions: QuerySet | None = None,
     period: Period = Period(),
     attempts: bool = False,
 ) -> Report:
     """Accepted bids (or, with `attempts`, every bid attempt in the audit log with its outcome code), in the
-    order they happened: one auction's history, or a period's across auctions, or both."""
+    order they happened: one auction's history, or several auctions' (an admin selection), or a period's across
+    auctions; the period combines with either."""
     if attempts:
         queryset = AuditEntry.objects.filter(action=AuditAction.BID)
         time_field = "recorded_at"
@@ -511,6 +513,8 @@ def bids_report(
         order = ("placed_at", "pk")
     if auction is not None:
         queryset = queryset.filter(auction=auction)
+    if auctions is not None:
+        queryset = queryset.filter(auction__in=auctions.order_by().values("pk"))
     if period.start is not None:
         queryset = queryset.filter(**{f"{time_field}__gte": period.start})
     if period.end is not None:

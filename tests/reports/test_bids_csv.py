@@ -190,3 +190,16 @@ def test_attempts_lists_accepted_and_refused_bids_with_their_outcome(staff_clien
     assert [(r["Bid ID"], r["Idempotency key"]) for r in attempts if r["Outcome"] == "accepted"] == [
         (r["Bid ID"], r["Idempotency key"]) for r in accepted_only
     ]
+
+
+def test_the_history_of_several_auctions_for_an_admin_selection():
+    from auctions.models import Auction
+    from auctions.reports import bids_report
+
+    chosen, also, left_out = ActiveAuctionFactory(), ActiveAuctionFactory(), ActiveAuctionFactory()
+    for auction in (chosen, also, left_out):
+        BidFactory(auction=auction)
+
+    report = bids_report(auctions=Auction.objects.filter(pk__in=[chosen.pk, also.pk]))
+
+    assert sorted(row[3] for row in report.rows) == sorted([chosen.pk, also.pk])
