@@ -82,10 +82,6 @@ def _bid_inline():
         def has_delete_permission(self, request, obj=None):
             return False
 
-        def has_view_permission(self, request, obj=None):
-            # The bids are part of the auction's record: whoever may see the auction may see them.
-            return request.user.has_perm("auctions.view_auction") or request.user.has_perm("bidding.view_bid")
-
         @admin.display(description=_("amount"))
         def amount_yen(self, bid) -> str:
             return yen(bid.amount)
@@ -135,6 +131,12 @@ class AuctionAdmin(admin.ModelAdmin):
             return (*services.TERM_FIELDS, *RUNTIME_FIELDS)
         return RUNTIME_FIELDS
 
+    def has_change_permission(self, request, obj=None):
+        # Once it has started, a lot's page is a record: shown, not saved (its terms are frozen).
+        if obj is not None and obj.status not in services.EDITABLE:
+            return False
+        return super().has_change_permission(request, obj)
+
     def has_delete_permission(self, request, obj=None):
         # A lot that has been published is cancelled, never deleted: its history stays.
         return False
@@ -167,6 +169,8 @@ class AuctionAdmin(admin.ModelAdmin):
         terms = {field: form.cleaned_data[field] for field in services.TERM_FIELDS if field in form.cleaned_data}
         if change:
             changed = {field: terms[field] for field in form.changed_data if field in terms}
+            if not changed:
+                return
             saved = services.auction_update(auction_id=obj.pk, actor=request.user, **changed)
         else:
             saved = services.auction_create(actor=request.user, **terms)

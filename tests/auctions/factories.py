@@ -4,7 +4,7 @@ services). Times are relative to now."""
 from datetime import date, timedelta
 
 import factory
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.utils import timezone
 
 from auctions.models import Auction, AuctionStatus
@@ -50,13 +50,7 @@ def finished(status: str, **kwargs) -> Auction:
 
 
 def auctioneers_group() -> Group:
-    """The Auctioneers group exactly as the demo seed sets it up (accounts.demo.AUCTIONEER_PERMISSIONS)."""
-    from accounts.demo import AUCTIONEER_PERMISSIONS, AUCTIONEERS_GROUP
+    """The Auctioneers group exactly as the platform sets it up (accounts.services.AUCTIONEER_PERMISSIONS)."""
+    from accounts.services import auctioneers_group as platform_group
 
-    group, _created = Group.objects.get_or_create(name=AUCTIONEERS_GROUP)
-    group.permissions.set(
-        Permission.objects.get(content_type__app_label=app, content_type__model=model, codename=f"{act}_{model}")
-        for app, model, actions in AUCTIONEER_PERMISSIONS
-        for act in actions
-    )
-    return group
+    return platform_group()

@@ -2,6 +2,7 @@
 Auctioneers group's model permissions, not a superuser."""
 
 import re
+import uuid
 from datetime import timedelta
 
 import pytest
@@ -223,3 +224,38 @@ def test_change_list_filters_and_searches(desk):
     assert "サクラノユウヒ" in found and "ヒダカノアサヒ" not in found
     assert desk.get(CHANGELIST + "?q=abc").status_code == 200  # a word where a lot number could be
     assert desk.get("/admin/horses/horse/?q=ヒダカ&sex__exact=filly").status_code == 200
+
+
+def test_running_auction_page_is_a_record_without_a_save_button(desk):
+    auction = ActiveAuctionFactory()
+    page = desk.get(f"/admin/auctions/auction/{auction.pk}/change/")
+    assert page.status_code == 200
+    assert 'name="_save"' not in page.content.decode()
+    assert desk.post(f"/admin/auctions/auction/{auction.pk}/change/", {}).status_code == 403
+
+
+def test_saving_a_draft_unchanged_changes_nothing(desk):
+    auction = AuctionFactory(horse=HorseFactory(), starts_at=None)
+    form = auction_form(auction.horse, lot_number=str(auction.lot_number), sale_date=str(auction.sale_date))
+    form.update(start_price="1000000", reserve_price="2000000", starts_at_0="", starts_at_1="")
+    response = desk.post(f"/admin/auctions/auction/{auction.pk}/change/", form)
+    assert response.status_code == 302
+    before = auction.updated_at
+    auction.refresh_from_db()
+    assert auction.updated_at == before
+
+
+def test_change_page_lists_the_accepted_bids_read_only(desk):
+    from bidding.models import Bid
+    from tests.accounts.factories import BidderFactory
+
+    auction = ActiveAuctionFactory(current_price=1_100_000, bid_count=2)
+    first, second = BidderFactory(), BidderFactory()
+    for bidder, amount in ((first, 1_000_000), (second, 1_100_000)):
+        Bid.objects.create(
+            auction=auction, bidder=bidder, amount=amount, idempotency_key=uuid.uuid4(), placed_at=timezone.now()
+        )
+    page = desk.get(f"/admin/auctions/auction/{auction.pk}/change/").content.decode()
+    assert 'id="bids-group"' in page
+    assert page.index("¥1,100,000") < page.index("¥1,000,000")  # highest first
+    assert str(second.paddle_number) in page and 'name="bids-0-amount"' not in page
