@@ -128,7 +128,21 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--channel-layer", choices=["core", "pubsub"], default="core")
     run.add_argument("--channel-capacity", type=int, default=None, help="CHANNEL_LAYER_CAPACITY for the servers")
+    run.add_argument(
+        "--channel-max-connections",
+        type=int,
+        default=None,
+        help="Redis connections per process for the channel layer (redis-py's asyncio pool defaults to 100)",
+    )
     run.add_argument("--server-gc", choices=["default", "tuned"], default="default")
+    run.add_argument(
+        "--ws-sync",
+        choices=["default", "parallel"],
+        default="default",
+        help="parallel: the socket's database calls in a thread pool, not Channels' one thread (bench.serve)",
+    )
+    run.add_argument("--asgi-threads", type=int, default=None, help="ASGI_THREADS: daphne's thread pool size")
+    run.add_argument("--db-pool", type=int, default=None, help="psycopg connection pool of this size per process")
     run.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
     run.add_argument("--nginx-workers", type=int, default=1)
     run.add_argument(

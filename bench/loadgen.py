@@ -172,20 +172,26 @@ class Worker:
         errors: Counter = Counter()
 
         async def one(client: Client, serial: int):
-            async with limit:
-                try:
-                    await self.open_socket(client, serial, "connect_burst")
-                except Exception as exc:
-                    errors[type(exc).__name__ + ": " + str(exc)[:80]] += 1
-                    return
-            client.reader = asyncio.create_task(self.read(client))
+            # Like the SPA, a refused or timed-out connect is retried after a pause; every failure is counted.
+            for attempt in range(self.plan["connect_attempts"]):
+                if attempt:
+                    await asyncio.sleep(rng.uniform(0.5, 1.5) * attempt)
+                async with limit:
+                    try:
+                        await self.open_socket(client, serial, "connect_burst")
+                    except Exception as exc:
+                        errors[type(exc).__name__ + ": " + str(exc)[:80]] += 1
+                        continue
+                client.reader = asyncio.create_task(self.read(client))
+                return
 
         base = self.plan["serial_base"]
         await asyncio.gather(*(one(client, base + i) for i, client in enumerate(self.clients)))
         joined = Counter(client.auction_id for client in self.clients if client.ws is not None)
         return {
             "connected": sum(joined.values()),
-            "failed": sum(errors.values()),
+            "failed": sum(1 for client in self.clients if client.ws is None),
+            "failed_attempts": sum(errors.values()),
             "errors": dict(errors.most_common(5)),
             "joined": dict(joined),
         }
@@ -250,6 +256,10 @@ class Worker:
             code = "accepted" if kind == "auction:bid:accepted" else message.get("code", "?")
             rec.codes[("ws", code)] += 1
             client.in_flight = False
+            if code == "accepted":  # the highest now, whether or not the room's update has come yet
+                client.high_paddle = client.paddle
+            elif message.get("min_next_bid"):  # outbid meanwhile: the refusal says what the minimum now is
+                client.min_next = message["min_next_bid"]
             if client.role == "bidder":
                 self.maybe_schedule(client)
         elif kind == "auction:state":
@@ -305,6 +315,10 @@ class Worker:
             ) as response:
                 body = await response.json(content_type=None)
                 code = "accepted" if response.status == 201 else (body or {}).get("code", str(response.status))
+            if code == "accepted":
+                client.high_paddle = client.paddle
+            elif isinstance(body, dict) and body.get("min_next_bid"):
+                client.min_next = body["min_next_bid"]
             self.rec.add("bid_rest", (time.perf_counter() - started) * 1000)
         except Exception as exc:
             self.rec.counts[f"rest_bid_error:{type(exc).__name__}"] += 1

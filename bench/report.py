@@ -183,7 +183,17 @@ def targets(results: dict) -> list[dict]:
                 "holds": None if value is None else value < limit,
             }
         )
-    sockets = (results.get("connect_phase") or {}).get("sockets_connected", 0)
+    phase = results.get("connect_phase") or {}
+    sockets = phase.get("sockets_connected", 0)
+    if phase:
+        rows.append(
+            {
+                "what": "connect attempts refused in the burst (each retried, up to 5 tries)",
+                "target": "none",
+                "measured": f"{phase.get('failed_attempts_retried', 0):,} refused, {phase.get('failed', 0):,} never in",
+                "holds": not phase.get("failed_attempts_retried") and not phase.get("failed"),
+            }
+        )
     rows.append(
         {
             "what": "concurrent connections",

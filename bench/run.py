@@ -48,6 +48,14 @@ def server_env(scenario: Scenario, args, run_id: str) -> dict:
     )
     if args.channel_capacity:
         env["CHANNEL_LAYER_CAPACITY"] = str(args.channel_capacity)
+    if args.ws_sync != "default":
+        env["BENCH_WS_SYNC"] = args.ws_sync
+    if args.asgi_threads:
+        env["ASGI_THREADS"] = str(args.asgi_threads)
+    if args.db_pool:
+        env["BENCH_DB_POOL"] = str(args.db_pool)
+    if args.channel_max_connections:
+        env["BENCH_CHANNEL_MAX_CONNECTIONS"] = str(args.channel_max_connections)
     return env
 
 
@@ -115,7 +123,11 @@ def run(scenario: Scenario, args) -> dict:
             "nginx": args.nginx,
             "channel_layer": args.channel_layer,
             "channel_capacity": args.channel_capacity or "settings default",
+            "channel_max_connections": args.channel_max_connections or "redis-py default",
             "server_gc": args.server_gc,
+            "ws_sync": args.ws_sync,
+            "asgi_threads": args.asgi_threads or "default",
+            "db_pool": args.db_pool or "none (persistent connections)",
             "worker_concurrency": args.worker_concurrency,
             "offer_deflate": args.offer_deflate,
         },
@@ -175,6 +187,7 @@ def run(scenario: Scenario, args) -> dict:
                 "probe_tokens": probe_tokens,
                 "serial_base": 1_000_000 * (index + 1),
                 "connect_concurrency": max(1, scenario.connect_concurrency // workers),
+                "connect_attempts": 5,
                 "offer_deflate": args.offer_deflate,
                 "bid_delay_min": scenario.bid_delay_min,
                 "bid_delay_max": scenario.bid_delay_max,
@@ -207,6 +220,7 @@ def run(scenario: Scenario, args) -> dict:
             "sockets_wanted": len(specs),
             "sockets_connected": sum(c["connected"] for c in connected),
             "failed": sum(c["failed"] for c in connected),
+            "failed_attempts_retried": sum(c["failed_attempts"] for c in connected),
             "errors": dict(sum((Counter(c["errors"]) for c in connected), Counter())),
             "negotiated_extensions": dict(sum((Counter(c["negotiated_extensions"]) for c in connected), Counter())),
         }
@@ -215,7 +229,8 @@ def run(scenario: Scenario, args) -> dict:
             rooms.update({int(k): v for k, v in outcome["joined"].items()})
         log(
             f"{results['connect_phase']['sockets_connected']} sockets joined in "
-            f"{results['connect_phase']['seconds']} s ({results['connect_phase']['failed']} failed)"
+            f"{results['connect_phase']['seconds']} s ({results['connect_phase']['failed']} failed, "
+            f"{results['connect_phase']['failed_attempts_retried']} refused attempts retried)"
         )
         time.sleep(settle)
         monitor.mark("after_connect")

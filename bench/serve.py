@@ -7,6 +7,10 @@ permanent generation (gc.freeze), and the thresholds are raised so that young co
 ones scan less. Every collection of the oldest generation is timed. SIGUSR1 logs the count and the longest
 pause since the previous SIGUSR1 and starts counting afresh: the bench sends it when bidding starts and when it
 ends, so the last line covers the measured run only.
+
+BENCH_WS_SYNC=parallel (an experiment, to measure a proposed change): the room socket's database calls (the
+JWT user lookup, the auction snapshot, bid_place) run with thread_sensitive=False, in daphne's thread pool
+(ASGI_THREADS), instead of all sockets of the process queueing for Channels' one thread-sensitive thread.
 """
 
 import atexit
@@ -42,6 +46,18 @@ def _report(*_signal) -> None:
     _pauses.clear()
 
 
+def _parallel_socket_database_calls() -> None:
+    from channels.db import DatabaseSyncToAsync
+
+    import config.asgi  # noqa: F401  (settings and apps ready before the consumers are imported)
+    from accounts import ws_auth
+    from bidding import consumers
+
+    for module, name in ((ws_auth, "_active_user"), (consumers, "_snapshot"), (consumers, "_place_bid")):
+        wrapped = getattr(module, name)
+        setattr(module, name, DatabaseSyncToAsync(wrapped.func, thread_sensitive=False))
+
+
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     gc.callbacks.append(_time_collections)
@@ -51,6 +67,8 @@ def main() -> None:
         gc.collect()
         gc.freeze()
         gc.set_threshold(50_000, 20, 100)
+    if os.environ.get("BENCH_WS_SYNC") == "parallel":
+        _parallel_socket_database_calls()
     atexit.register(_report)
     signal.signal(signal.SIGUSR1, _report)
 

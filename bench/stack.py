@@ -204,7 +204,10 @@ class Stack:
         config = self.tmp / "nginx.conf"
         config.write_text(self.nginx_config(self.nginx_port))
         process = self._spawn("nginx", [binary, "-p", str(self.tmp), "-c", str(config)])
-        wait_for_port(self.nginx_port, process)
+        try:
+            wait_for_port(self.nginx_port, process)
+        except RuntimeError as exc:
+            raise RuntimeError(f"{exc}\n{self.tail('nginx')}") from None
 
     # --- addresses ---------------------------------------------------------------------------------------
 
