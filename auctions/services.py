@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import ORGANIZER_ROLES
+from bidding.audit import audit_record
+from bidding.models import AuditAction
 
 from . import events
 from .errors import (
@@ -257,6 +259,13 @@ def auction_schedule(*, auction_id: int, actor=None, starts_at: datetime | None 
         auction.status = AuctionStatus.SCHEDULED
         auction.starts_at = starts_at
         auction.save(update_fields=["status", "starts_at", "updated_at"])
+        audit_record(
+            auction=auction,
+            action=AuditAction.SCHEDULE,
+            actor=actor,
+            data={"starts_at": starts_at.isoformat()},
+            recorded_at=now,
+        )
         events.publish_auction_event(auction.pk, events.auction_scheduled_event(auction=auction))
     return auction
 
@@ -267,7 +276,7 @@ def _notify_followers_started(auction_id: int) -> None:
     notify_watchers_started.delay(auction_id=auction_id)
 
 
-def _start_locked(auction: Auction, *, now: datetime) -> None:
+def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
     """Draft | scheduled → active, with ends_at = now + duration (never past the hard stop).
     Should be called while holding the auction's row lock, with `now` read after the lock was taken."""
     if auction.status not in STARTABLE:
@@ -285,6 +294,14 @@ def _start_locked(auction: Auction, *, now: datetime) -> None:
     auction.started_at = now
     auction.ends_at = ends_at
     auction.save(update_fields=["status", "started_at", "ends_at", "updated_at"])
+    audit_record(
+        auction=auction,
+        action=AuditAction.START,
+        actor=actor,
+        reason="" if actor else "scheduled start",
+        data={"ends_at": ends_at.isoformat()},
+        recorded_at=now,
+    )
     events.publish_auction_event(auction.pk, events.auction_started_event(auction=auction))
     auction_id = auction.pk
     transaction.on_commit(lambda: _notify_followers_started(auction_id))
@@ -297,7 +314,7 @@ def auction_start(*, auction_id: int, actor=None) -> Auction:
     with transaction.atomic():
         auction = _lock(auction_id)
         now = timezone.now()
-        _start_locked(auction, now=now)
+        _start_locked(auction, now=now, actor=actor)
     return auction
 
 
@@ -355,6 +372,7 @@ def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
         auction.closed_at = now
         auction.cancel_reason = reason
         auction.save(update_fields=["status", "closed_at", "cancel_reason", "updated_at"])
+        audit_record(auction=auction, action=AuditAction.CANCEL, actor=actor, reason=reason, recorded_at=now)
         events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
     logger.info("auction %s cancelled", auction.pk)
     return auction

@@ -32,13 +32,34 @@ def env_rate(name: str, default: str) -> str:
     """A DRF throttle rate such as '100/min'; checked here so a typo fails at start-up."""
     value = env.str(name, default=default)
     count, _sep, period = value.partition("/")
-    if not count.isdigit() or not period or period[0] not in "smhd":
-        raise ImproperlyConfigured(f"{name} must look like '100/min', got {value!r}")
+    if not count.isdigit() or int(count) <= 0 or not period or period[0] not in "smhd":
+        raise ImproperlyConfigured(f"{name} must look like '100/min' with a count above zero, got {value!r}")
+    return value
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"0", "false", "no", "off", ""}
+
+
+def env_strict_bool(name: str, default: bool) -> bool:
+    """Like env.bool, but 'maybe' is an error rather than False."""
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw not in _TRUE | _FALSE:
+        raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
+    return raw in _TRUE
+
+
+def env_non_negative_int(name: str, default: int) -> int:
+    try:
+        value = env.int(name, default=default)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be an integer, got {env.str(name)!r}") from exc
+    if value < 0:
+        raise ImproperlyConfigured(f"{name} must not be negative, got {value}")
     return value
 
 
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 32)
-DEBUG = env.bool("DJANGO_DEBUG", default=False)
+DEBUG = env_strict_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
 
@@ -97,7 +118,10 @@ TEMPLATES = [
 # PostgreSQL through psycopg 3 when DATABASE_URL is set; otherwise a local SQLite file so the platform runs on
 # a bare machine. SQLite takes its write lock at BEGIN (IMMEDIATE) so concurrent writers queue instead of
 # failing half-way with "database is locked".
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
+    raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// or sqlite:// URL, got {DATABASE_URL!r}")
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
@@ -107,7 +131,7 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_MAX_AGE"] = env_non_negative_int("DATABASE_CONN_MAX_AGE", 60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -165,7 +189,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Self-registration makes a bidder; whether an organizer must approve them before they may bid is a setting.
-BIDDER_APPROVAL_REQUIRED = env.bool("BIDDER_APPROVAL_REQUIRED", default=False)
+BIDDER_APPROVAL_REQUIRED = env_strict_bool("BIDDER_APPROVAL_REQUIRED", default=False)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_positive_int("JWT_ACCESS_SECONDS", 15 * 60)),
@@ -194,7 +218,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
     "PAGE_SIZE": 50,
     # The proxies in front of daphne (nginx) that append to X-Forwarded-For; 0 trusts none.
-    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
+    "NUM_PROXIES": env_non_negative_int("NUM_PROXIES", 0),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -232,12 +256,15 @@ WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
 WS_MAX_MESSAGE_BYTES = env_positive_int("WS_MAX_MESSAGE_BYTES", 64 * 1024)
 
 # --- Logging ----------------------------------------------------------------------------------------------
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+    raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 

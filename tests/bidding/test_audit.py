@@ -65,3 +65,26 @@ def test_database_refuses_updates_and_deletes(bidding_history, model):
     with pytest.raises(DatabaseError), transaction.atomic():
         model.objects.filter(pk=row.pk).delete()
     assert model.objects.filter(pk=row.pk).exists()
+
+
+def test_lifecycle_changes_are_audited_with_who_did_them(auctioneer):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from auctions.services import auction_cancel, auction_schedule, auction_start
+    from tests.bidding.factories import ActiveAuctionFactory
+
+    scheduled = ActiveAuctionFactory(status="draft", started_at=None, ends_at=None)
+    auction_schedule(auction_id=scheduled.pk, actor=auctioneer, starts_at=timezone.now() + timedelta(minutes=5))
+    auction_start(auction_id=scheduled.pk, actor=auctioneer)
+    auction_cancel(auction_id=scheduled.pk, actor=auctioneer, reason="跛行のため上場取消")
+
+    entries = list(AuditEntry.objects.filter(auction=scheduled).order_by("sequence"))
+    assert [(e.action, e.actor_id) for e in entries] == [
+        ("schedule", auctioneer.pk),
+        ("start", auctioneer.pk),
+        ("cancel", auctioneer.pk),
+    ]
+    assert entries[2].reason == "跛行のため上場取消"
+    assert audit_verify_chain(auction_id=scheduled.pk).ok
