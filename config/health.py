@@ -61,20 +61,32 @@ def _channel_layer():
     async def round_trip():
         channel = await layer.new_channel()
         await layer.send(channel, {"type": "healthz"})
-        message = await asyncio.wait_for(layer.receive(channel), timeout=_deadline())
+        message = await layer.receive(channel)
         if message.get("type") != "healthz":
             raise RuntimeError("channel layer returned an unexpected message")
 
-    async_to_sync(round_trip)()
+    async def within_the_deadline():
+        # Bounded here, not only by the thread's join: async_to_sync runs the loop in a worker thread that the
+        # interpreter waits for at exit, so a round trip hung on a silent Redis would hold up the shutdown.
+        limit = _deadline() * 0.9
+        try:
+            await asyncio.wait_for(round_trip(), timeout=limit)
+        except TimeoutError:
+            raise RuntimeError(f"no answer within {limit:g} s") from None
+
+    async_to_sync(within_the_deadline)()
     return {"backend": type(layer).__name__}
 
 
 def _celery():
     from config.celery import app
 
-    # One connection attempt, not the client's default of retrying for seconds.
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.5, timeout=2)
+    # One connection attempt with socket timeouts, not the client's default of retrying for seconds (or of
+    # waiting forever on a broker that accepts connections but never answers).
+    timeout = _deadline() / 2
+    options = {"socket_timeout": timeout, "socket_connect_timeout": timeout}
+    with app.connection_for_write(connect_timeout=timeout, transport_options=options) as conn:
+        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.5, timeout=timeout)
         replies = app.control.ping(timeout=1.0, connection=conn)
     if not replies:
         raise RuntimeError("no Celery worker answered")
