@@ -128,7 +128,7 @@ def _healthz_in_a_fresh_process(redis_url: str) -> tuple[int, dict, float]:
         cwd=settings.BASE_DIR,
         capture_output=True,
         text=True,
-        timeout=90,
+        timeout=60,  # also catches an interpreter that answers but cannot exit (a check left hanging)
     )
     assert out.returncode == 0, out.stderr[-3000:]
     status, body, elapsed = json.loads(out.stdout.strip().splitlines()[-1])
