@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
 
-from . import services
+from . import reports, services
 from .errors import InvalidTerms
 from .models import Auction, AuctionStatus
 
@@ -114,7 +114,7 @@ class AuctionAdmin(admin.ModelAdmin):
     list_select_related = ("horse",)
     autocomplete_fields = ("horse",)
     ordering = ("-sale_date", "lot_number")
-    actions = ("schedule_selected", "start_selected", "cancel_selected")
+    actions = ("schedule_selected", "start_selected", "cancel_selected", "export_results_csv", "export_bids_csv")
     inlines = (_bid_inline(),)
     fieldsets = (
         (None, {"fields": ("sale_date", "lot_number", "horse")}),
@@ -202,6 +202,14 @@ class AuctionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Start selected auctions now"), permissions=["change"])
     def start_selected(self, request, queryset):
         self._run(request, queryset, services.auction_start, str(_("Started %(count)d auction(s).")))
+
+    @admin.action(description=_("Export results of selected auctions as CSV"), permissions=["view"])
+    def export_results_csv(self, request, queryset):
+        return reports.report_response(request, reports.results_report(auctions=queryset))
+
+    @admin.action(description=_("Export bid history of selected auctions as CSV"), permissions=["view"])
+    def export_bids_csv(self, request, queryset):
+        return reports.report_response(request, reports.bids_report(auctions=queryset))
 
     @admin.action(description=_("Cancel selected auctions…"), permissions=["change"])
     def cancel_selected(self, request, queryset):
