@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from accounts.ws_auth import CLOSE_ABUSE, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
 from auctions.events import auction_group, user_group
+from config.parsers import strict_json_loads
 
 from . import services
 from .errors import BidRejected
@@ -108,7 +109,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if bytes_data is not None and text_data is None:
             raise FrameError("invalid_json", _("Send JSON text frames."))
         try:
-            message = json.loads(raw)
+            message = strict_json_loads(raw)  # no NaN, no nesting past the recursion limit, no lone surrogates
         except ValueError as exc:
             raise FrameError("invalid_json", _("The message is not valid JSON.")) from exc
         if not isinstance(message, dict) or not isinstance(message.get("type"), str):

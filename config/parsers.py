@@ -1,4 +1,4 @@
-"""A JSON parser that answers every malformed body with a 4xx, never a 500.
+"""Strict JSON for what clients send: a REST body answered with a 4xx, never a 500, and socket frames.
 
 DRF's JSONParser turns syntax errors into a 400 but lets two kinds of input through to crash later:
 - nesting deep enough to exhaust the recursion limit (`[[[[…]]]]`) raises RecursionError inside the parser;
@@ -15,19 +15,26 @@ from rest_framework.parsers import JSONParser, get_encoding
 from rest_framework.utils.json import strict_constant
 
 
+def strict_json_loads(text: str):
+    """json.loads for what clients send, REST bodies and socket frames alike: refuses what JSON itself does
+    not allow (NaN, Infinity), nesting past the recursion limit and unpaired surrogates, each as a ValueError
+    whose message says why."""
+    try:
+        data = json.loads(text, parse_constant=strict_constant)
+    except RecursionError:
+        raise ValueError(_("the document is nested too deeply.")) from None
+    if _has_unpaired_surrogate(data):
+        raise ValueError(_("the text contains an unpaired surrogate."))
+    return data
+
+
 class StrictJSONParser(JSONParser):
     def parse(self, stream, media_type=None, parser_context=None):
         encoding = get_encoding(parser_context or {})
         try:
-            text = stream.read().decode(encoding)
-            data = json.loads(text, parse_constant=strict_constant if self.strict else None)
-        except RecursionError as exc:
-            raise ParseError(_("JSON parse error - the document is nested too deeply.")) from exc
+            return strict_json_loads(stream.read().decode(encoding))
         except ValueError as exc:  # includes UnicodeDecodeError and json.JSONDecodeError
             raise ParseError(_("JSON parse error - %(error)s") % {"error": exc}) from exc
-        if _has_unpaired_surrogate(data):
-            raise ParseError(_("JSON parse error - the text contains an unpaired surrogate."))
-        return data
 
 
 def _has_unpaired_surrogate(data) -> bool:
