@@ -7,7 +7,7 @@ A missing or weak secret stops the start-up here, since daphne and Celery never 
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import SIMPLE_JWT, env
+from .base import SIMPLE_JWT, env, env_strict_bool
 
 # The development fallback of base settings, and anything short enough to guess, is refused outright.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -33,7 +33,7 @@ DEBUG = False
 
 # TLS ends at the proxy in front of daphne; it must set X-Forwarded-Proto and overwrite any the client sent.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
+SECURE_SSL_REDIRECT = env_strict_bool("DJANGO_SECURE_SSL_REDIRECT", default=True)
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
