@@ -136,3 +136,9 @@ def test_production_without_allowed_hosts_refuses_to_start(hosts):
     result = _start(env, "config.settings.production")
     assert result.returncode != 0
     assert "DJANGO_ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_with_a_non_boolean_ssl_redirect_refuses_to_start():
+    result = _start(_production(DJANGO_SECURE_SSL_REDIRECT="sometimes"), "config.settings.production")
+    assert result.returncode != 0
+    assert "DJANGO_SECURE_SSL_REDIRECT" in result.stderr
