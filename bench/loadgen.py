@@ -68,6 +68,7 @@ class Client:
         "closed",
         "high_paddle",
         "in_flight",
+        "last_timer",
         "min_next",
         "paddle",
         "pending",
@@ -84,7 +85,7 @@ class Client:
         self.role, self.auction_id = spec["role"], spec["auction_id"]
         self.user_id, self.paddle, self.token = spec["user_id"], spec["paddle"], spec["token"]
         self.ws = self.reader = self.scheduled = None
-        self.high_paddle = self.min_next = None
+        self.high_paddle = self.min_next = self.last_timer = None
         self.in_flight = self.closed = False
         self.pending: dict[str, float] = {}
         self.seen: set = set()
@@ -228,6 +229,10 @@ class Worker:
             if client.role == "bidder":
                 self.maybe_schedule(client)
         elif kind == "auction:timer":
+            key = ("timer", message["auction_id"], message["server_time"], message["remaining_ms"])
+            if key == client.last_timer:
+                rec.counts["duplicate:auction:timer"] += 1
+            client.last_timer = key
             rec.counts["auction:timer"] += 1
             rec.add("deliver_timer", received - message["server_time"])
         elif kind == "auction:extended":
