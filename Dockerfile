@@ -26,9 +26,10 @@ RUN pip install .
 COPY . .
 COPY --from=frontend /build/frontend/dist ./frontend/dist
 
-# collectstatic only needs the settings to import: these two values exist for this one command and are not
-# kept in the image. The real ones come from the environment at run time.
-RUN DJANGO_SECRET_KEY=collectstatic-only DJANGO_ALLOWED_HOSTS=localhost \
+# collectstatic only needs the settings to import: this throw-away key and host exist for this one command and
+# are not kept in the image. The real ones come from the environment at run time.
+RUN DJANGO_SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+        DJANGO_ALLOWED_HOSTS=localhost \
         python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --uid 10001 --home-dir /app --no-create-home umaseri \
     && mkdir -p /app/media \
