@@ -11,7 +11,7 @@ active for the whole life of the connection, so every message the consumer sends
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.middleware import BaseMiddleware
 from django.contrib.auth.models import AnonymousUser
 from django.utils import translation
@@ -25,11 +25,14 @@ CLOSE_TOKEN_INVALID = 4403
 CLOSE_ABUSE = 4429
 
 
-@database_sync_to_async
-def _active_user(user_id):
+def _active_user_sync(user_id):
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+
+
+# In the thread pool rather than the one shared sync thread: a burst of handshakes must not queue behind each other.
+_active_user = DatabaseSyncToAsync(_active_user_sync, thread_sensitive=False)
 
 
 def handshake_language(scope) -> str:

@@ -72,14 +72,17 @@ def send_to_group_now(group: str, event: dict) -> None:
 
 
 def publish_auction_event(auction_id: int, *events: dict) -> None:
-    """Send the events, in order, to everyone watching the auction, once the current transaction has committed."""
+    """Send the events, in order, to everyone watching the auction, once the current transaction has committed.
+
+    Robust: the change has committed by then; a Redis outage is logged, never turned into an error for a bid or a
+    close that did happen (clients resync from `auction:state` when they reconnect)."""
     group = auction_group(auction_id)
-    transaction.on_commit(lambda: send_to_groups_now([(group, event) for event in events]))
+    transaction.on_commit(lambda: send_to_groups_now([(group, event) for event in events]), robust=True)
 
 
 def publish_user_event(user_id: int, event: dict) -> None:
     """Send `event` to every socket of one user (their answers and notifications), after commit."""
-    transaction.on_commit(lambda: send_to_group_now(user_group(user_id), event))
+    transaction.on_commit(lambda: send_to_group_now(user_group(user_id), event), robust=True)
 
 
 # --- The lifecycle's own events (auctions.services); the bid-driven ones are built in bidding.events. -----------

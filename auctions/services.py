@@ -304,7 +304,7 @@ def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
     )
     events.publish_auction_event(auction.pk, events.auction_started_event(auction=auction))
     auction_id = auction.pk
-    transaction.on_commit(lambda: _notify_followers_started(auction_id))
+    transaction.on_commit(lambda: _notify_followers_started(auction_id), robust=True)
     logger.info("auction %s started, ends at %s", auction.pk, ends_at.isoformat())
 
 

@@ -9,7 +9,7 @@ import json
 import logging
 import time
 
-from channels.db import database_sync_to_async
+from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
@@ -120,16 +120,18 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def on_join(self, message: dict) -> None:
         auction_id = _auction_id(message)
-        snapshot = await _snapshot(auction_id, self.user)
-        if snapshot is None:
-            raise FrameError("auction_not_found", _("This auction does not exist."), auction_id=auction_id)
-        if auction_id not in self.rooms:
+        joining = auction_id not in self.rooms
+        if joining:
             if len(self.rooms) >= MAX_ROOMS_PER_SOCKET:
                 raise FrameError("too_many_rooms", _("Too many auctions joined on one connection."))
+            # Subscribe before reading the snapshot, so no event can fall between the two.
             await self.channel_layer.group_add(auction_group(auction_id), self.channel_name)
-            self.rooms.add(auction_id)
-            # Taken after joining, so no event can fall between the snapshot and the first relayed update.
-            snapshot = await _snapshot(auction_id, self.user)
+        snapshot = await _snapshot(auction_id, self.user)
+        if snapshot is None:
+            if joining:
+                await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
+            raise FrameError("auction_not_found", _("This auction does not exist."), auction_id=auction_id)
+        self.rooms.add(auction_id)
         await self.send_json({"type": "auction:state", **snapshot})
 
     async def on_state(self, message: dict) -> None:
@@ -208,7 +210,13 @@ def _auction_id(message: dict) -> int:
     return value
 
 
-@database_sync_to_async
+# Off the single sync thread that database_sync_to_async uses by default: each socket's reads and bids run in the
+# thread pool (ASGI_THREADS), so one slow call does not queue every other socket of the process behind it.
+def _in_pool(function):
+    return DatabaseSyncToAsync(function, thread_sensitive=False)
+
+
+@_in_pool
 def _snapshot(auction_id: int, user) -> dict | None:
     from auctions.models import Auction
     from auctions.selectors import auction_snapshot
@@ -217,7 +225,7 @@ def _snapshot(auction_id: int, user) -> dict | None:
     return None if auction is None else auction_snapshot(auction=auction, viewer=user)
 
 
-@database_sync_to_async
+@_in_pool
 def _place_bid(**kwargs) -> dict:
     from .serializers import OwnBidSerializer
 

@@ -227,7 +227,8 @@ def _accept(*, auction, user, amount, key, now, client_address, source, attempt)
     publish(auction.pk, *events)
     if outbid_user_id is not None:
         transaction.on_commit(
-            lambda: tasks.notify_outbid.delay(auction_id=auction.pk, user_id=outbid_user_id, bid_id=bid.pk)
+            lambda: tasks.notify_outbid.delay(auction_id=auction.pk, user_id=outbid_user_id, bid_id=bid.pk),
+            robust=True,
         )
     return BidOutcome(bid=bid, auction=auction, extended=extended)
 
@@ -271,7 +272,7 @@ def auction_close(*, auction_id: int) -> CloseOutcome | None:
         )
         publish(auction.pk, auction_ended_event(auction=auction))
         auction_id = auction.pk
-        transaction.on_commit(lambda: tasks.notify_auction_result.delay(auction_id=auction_id))
+        transaction.on_commit(lambda: tasks.notify_auction_result.delay(auction_id=auction_id), robust=True)
     logger.info("auction %s closed: %s", auction.pk, auction.status)
     return CloseOutcome(auction=auction, status=auction.status)
 

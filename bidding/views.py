@@ -1,11 +1,11 @@
 from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.throttling import BaseThrottle
 
 from auctions.models import Auction
+from config.parsers import StrictJSONParser
 
 from . import services
 from .models import Bid, BidSource
@@ -20,7 +20,7 @@ def client_address(request) -> str | None:
 class AuctionBidsView(generics.ListCreateAPIView):
     """GET: the bid history of one auction, highest first. POST: place a bid (rule 3)."""
 
-    parser_classes = [JSONParser]
+    parser_classes = [StrictJSONParser]
 
     def get_permissions(self):
         if self.request.method == "POST":

@@ -84,7 +84,7 @@ def _delete_file_on_commit(field_file) -> None:
     """The stored file goes only once the row is gone for good; a rollback keeps both."""
     storage, name = field_file.storage, field_file.name
     if name:
-        transaction.on_commit(lambda: storage.delete(name))
+        transaction.on_commit(lambda: storage.delete(name), robust=True)
 
 
 @transaction.atomic

@@ -44,7 +44,7 @@ def notification_create(*, user_id: int, kind: str, dedupe_key: str, auction=Non
     except IntegrityError:
         return None
     publish_user_event(user_id, notification_event(notification))
-    transaction.on_commit(lambda: _queue_email(notification.pk))
+    transaction.on_commit(lambda: _queue_email(notification.pk), robust=True)
     return notification
 
 

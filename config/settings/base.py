@@ -120,7 +120,8 @@ TEMPLATES = [
 # failing half-way with "database is locked".
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
 if not DATABASE_URL.startswith(("postgres://", "postgresql://", "sqlite://")):
-    raise ImproperlyConfigured(f"DATABASE_URL must be a postgres:// or sqlite:// URL, got {DATABASE_URL!r}")
+    # The URL itself is not echoed: it may hold a password, and start-up errors end up in logs.
+    raise ImproperlyConfigured("DATABASE_URL must be a postgres:// or sqlite:// URL")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -131,8 +132,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         }
     )
 else:
-    DATABASES["default"]["CONN_MAX_AGE"] = env_non_negative_int("DATABASE_CONN_MAX_AGE", 60)
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    # Under ASGI every sync call runs in some worker thread; persistent per-thread connections pile up until
+    # PostgreSQL refuses more ("too many clients"). A process-wide pool hands them back after each request.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": env_positive_int("DATABASE_POOL_MAX_SIZE", 16),
+        "timeout": 10,
+    }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, throttling counters, Celery broker --------------------------------------
@@ -145,21 +152,24 @@ CACHES = {
         "BACKEND": "django_redis.cache.RedisCache",
         "LOCATION": REDIS_URL,
         "KEY_PREFIX": env.str("CACHE_KEY_PREFIX", default="umaseri"),
-        "OPTIONS": {"CLIENT_CLASS": "django_redis.client.DefaultClient"},
+        # A Redis that hangs must not hang every throttled request with it.
+        "OPTIONS": {
+            "CLIENT_CLASS": "django_redis.client.DefaultClient",
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+        },
     }
 }
 
+# The pub/sub variant of channels-redis: Redis pushes every group message to each subscribed process at once.
+# The core (list-based) layer pulls one message per round trip per process and, under load, let its backlog
+# outgrow the expiry and silently dropped most broadcasts (bench/RESULTS.md).
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
-            # No read timeout: the layer blocks on Redis waiting for messages, and redis-py 8's default of 5 s
-            # would drop every quiet socket with 1011 (django/channels_redis#422).
-            "hosts": [{"address": REDIS_URL, "socket_timeout": None}],
+            "hosts": [REDIS_URL],
             "prefix": env.str("CHANNEL_LAYER_PREFIX", default="asgi"),
-            # The default of 100 messages per channel drops group messages under a burst of bids.
-            "capacity": env_positive_int("CHANNEL_LAYER_CAPACITY", 1500),
-            "expiry": 10,
         },
     }
 }
@@ -207,7 +217,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.AllowAny"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
     "DEFAULT_PARSER_CLASSES": [
-        "rest_framework.parsers.JSONParser",
+        "config.parsers.StrictJSONParser",  # over-deep nesting, NaN and lone surrogates are a 400, not a 500
         "rest_framework.parsers.FormParser",
         "rest_framework.parsers.MultiPartParser",
     ],

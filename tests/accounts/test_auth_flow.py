@@ -24,9 +24,7 @@ def test_register_then_token_then_me(api):
     assert "password" not in registered.json()["user"]
 
     # When they sign in with the same credentials
-    tokens = api.post(
-        "/api/auth/token/", {"username": "hanako", "password": NEW_BIDDER["password"]}, format="json"
-    )
+    tokens = api.post("/api/auth/token/", {"username": "hanako", "password": NEW_BIDDER["password"]}, format="json")
     assert tokens.status_code == 200
     assert set(tokens.json()) == {"access", "refresh"}
 
@@ -75,9 +73,7 @@ def test_password_is_stored_with_argon2_under_the_platform_hashers(api, settings
 
 
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(api, bidder):
-    tokens = api.post(
-        "/api/auth/token/", {"username": bidder.username, "password": _pw()}, format="json"
-    ).json()
+    tokens = api.post("/api/auth/token/", {"username": bidder.username, "password": _pw()}, format="json").json()
 
     rotated = api.post("/api/auth/token/refresh/", {"refresh": tokens["refresh"]}, format="json")
     assert rotated.status_code == 200
@@ -93,9 +89,7 @@ def test_refresh_rotates_and_the_old_refresh_token_is_refused(api, bidder):
 
 
 def test_logout_blacklists_the_refresh_token(api, bidder):
-    tokens = api.post(
-        "/api/auth/token/", {"username": bidder.username, "password": _pw()}, format="json"
-    ).json()
+    tokens = api.post("/api/auth/token/", {"username": bidder.username, "password": _pw()}, format="json").json()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {tokens['access']}")
 
     logout = api.post("/api/auth/logout/", {"refresh": tokens["refresh"]}, format="json")
@@ -107,12 +101,8 @@ def test_logout_blacklists_the_refresh_token(api, bidder):
 
 
 def test_logout_refuses_someone_elses_refresh_token(api, bidder, viewer):
-    others = api.post(
-        "/api/auth/token/", {"username": viewer.username, "password": _pw()}, format="json"
-    ).json()
-    mine = api.post(
-        "/api/auth/token/", {"username": bidder.username, "password": _pw()}, format="json"
-    ).json()
+    others = api.post("/api/auth/token/", {"username": viewer.username, "password": _pw()}, format="json").json()
+    mine = api.post("/api/auth/token/", {"username": bidder.username, "password": _pw()}, format="json").json()
     api.credentials(HTTP_AUTHORIZATION=f"Bearer {mine['access']}")
     response = api.post("/api/auth/logout/", {"refresh": others["refresh"]}, format="json")
     assert response.status_code == 400
@@ -128,9 +118,7 @@ def test_wrong_password_is_refused_with_a_code(api, bidder):
 def test_access_token_carries_the_role(api, auctioneer):
     from rest_framework_simplejwt.tokens import AccessToken
 
-    tokens = api.post(
-        "/api/auth/token/", {"username": auctioneer.username, "password": _pw()}, format="json"
-    ).json()
+    tokens = api.post("/api/auth/token/", {"username": auctioneer.username, "password": _pw()}, format="json").json()
     assert AccessToken(tokens["access"])["role"] == "auctioneer"
 
 

@@ -4,8 +4,6 @@ import threading
 from datetime import timedelta
 
 import pytest
-from asgiref.sync import async_to_sync
-from channels.layers import get_channel_layer
 from django.db import connection
 from django.utils import timezone
 
@@ -13,6 +11,7 @@ from auctions.models import Auction, AuctionStatus
 from auctions.tasks import start_due_auctions
 from config.celery import app
 from tests.auctions.factories import AuctionFactory, ScheduledAuctionFactory
+from tests.bidding.events import RoomListener
 
 
 def test_beat_runs_the_scheduled_start_every_second():
@@ -72,16 +71,12 @@ def test_one_failing_start_does_not_hold_up_the_others(monkeypatch):
 def test_scheduled_start_tells_the_watchers(django_capture_on_commit_callbacks):
     # Through the real Redis channel layer: a socket in the auction's room receives auction:started.
     auction = ScheduledAuctionFactory(starts_at=timezone.now() - timedelta(milliseconds=10))
-    layer = get_channel_layer()
-    channel = async_to_sync(layer.new_channel)()
-    async_to_sync(layer.group_add)(f"auction.{auction.pk}", channel)
+    listener = RoomListener(auction.pk)
 
     with django_capture_on_commit_callbacks(execute=True):
         start_due_auctions()
 
-    message = async_to_sync(layer.receive)(channel)
-    assert message["type"] == "auction.event"
-    event = message["event"]
+    [event] = listener.events()
     assert (event["type"], event["auction_id"], event["status"]) == ("auction:started", auction.pk, "active")
     assert isinstance(event["server_time"], int)
     assert event["ends_at_ms"] > event["server_time"] - 1000

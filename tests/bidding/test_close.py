@@ -91,7 +91,7 @@ def test_many_concurrent_close_attempts_make_one_transition_and_one_ended_event(
     listener.events(timeout=0.3)  # drop the bid's own events
 
     # When 12 workers, each on its own database connection, try to close it at the same moment
-    barrier = threading.Barrier(12)
+    barrier = threading.Barrier(12, timeout=60)
     results, failures = [], []
 
     def attempt():
@@ -103,7 +103,7 @@ def test_many_concurrent_close_attempts_make_one_transition_and_one_ended_event(
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=attempt) for _ in range(12)]
+    threads = [threading.Thread(target=attempt, daemon=True) for _ in range(12)]
     for thread in threads:
         thread.start()
     for thread in threads:

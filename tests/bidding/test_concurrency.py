@@ -28,7 +28,7 @@ def test_bidders_racing_the_deadline_leave_one_consistent_history(settings):
     bidders = [BidderFactory() for _ in range(BIDDERS)]
     auction = ActiveAuctionFactory(remaining=300, extension_window_seconds=1, start_price=1_000_000)
     stop_at = time.monotonic() + 60  # a safety net only: every bidder stops at `auction_ended`
-    barrier = threading.Barrier(BIDDERS + 2)
+    barrier = threading.Barrier(BIDDERS + 2, timeout=60)
     outcomes: dict[uuid.UUID, list[int]] = defaultdict(list)  # key -> bid ids returned for it
     codes: dict[str, int] = defaultdict(int)
     unexpected: list[BaseException] = []
@@ -72,8 +72,8 @@ def test_bidders_racing_the_deadline_leave_one_consistent_history(settings):
         connection.close()
 
     # When they all bid until the clock runs out, while a closer sweeps every 50 ms
-    threads = [threading.Thread(target=bidder_loop, args=(user,)) for user in bidders]
-    threads.append(threading.Thread(target=closer))
+    threads = [threading.Thread(target=bidder_loop, args=(user,), daemon=True) for user in bidders]
+    threads.append(threading.Thread(target=closer, daemon=True))
     for thread in threads:
         thread.start()
     barrier.wait()

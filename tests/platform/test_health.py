@@ -96,7 +96,7 @@ def test_without_a_worker_healthz_is_503_and_names_celery():
     assert {name for name, part in body["checks"].items() if part["ok"]} == PARTS - {"celery"}
     assert body["checks"]["celery"]["error"]
     assert body["checks"]["database"]["vendor"] == "postgresql"
-    assert body["checks"]["channel_layer"]["backend"] == "RedisChannelLayer"
+    assert body["checks"]["channel_layer"]["backend"] == settings.CHANNEL_LAYERS["default"]["BACKEND"].rsplit(".", 1)[1]
 
 
 def test_with_a_worker_healthz_is_200_and_all_ok(celery_worker):
@@ -169,6 +169,7 @@ def test_redis_that_never_answers_makes_healthz_503_at_the_deadline():
         "channel_layer",
         "celery",
     }
-    assert "no answer within" in body["checks"]["redis"]["error"]
+    # The cache's own socket timeout or the health check's deadline, whichever comes first.
+    assert any(word in body["checks"]["redis"]["error"] for word in ("no answer within", "Timeout"))
     assert body["checks"]["database"]["ok"]
     assert elapsed < 10, f"healthz took {elapsed:.1f} s with a silent Redis (deadline 4 s)"

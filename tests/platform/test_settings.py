@@ -51,7 +51,6 @@ BAD_VALUES = {
     "bid_rate_not_a_number": ("BID_RATE_LIMIT_PER_MINUTE", "ten"),
     "max_jump_float": ("BID_MAX_JUMP", "1e9"),
     "token_lifetime_with_unit": ("JWT_ACCESS_SECONDS", "15min"),
-    "channel_capacity": ("CHANNEL_LAYER_CAPACITY", "lots"),
     "ws_message_size_zero": ("WS_MAX_MESSAGE_BYTES", "0"),
     "redis_url_not_redis": ("REDIS_URL", "http://x"),
     "debug_not_a_bool": ("DJANGO_DEBUG", "maybe"),
@@ -72,7 +71,7 @@ def test_bad_value_stops_the_start_up_naming_it(name, value):
 
 
 def test_bad_database_setting_stops_the_start_up_with_postgresql():
-    result = _start({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DATABASE_CONN_MAX_AGE": "forever"})
+    result = _start({"DATABASE_URL": "postgres://u@127.0.0.1:5432/x", "DATABASE_POOL_MAX_SIZE": "lots"})
     assert result.returncode != 0
     assert "ValueError" in result.stderr or "ImproperlyConfigured" in result.stderr
 
