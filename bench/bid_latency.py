@@ -42,7 +42,7 @@ def main() -> None:
 
     name = urlparse(args.database_url).path.lstrip("/")
     with _admin_connection(args.database_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         admin.execute(f'CREATE DATABASE "{name}"')
     os.environ.update(
         DATABASE_URL=args.database_url,
@@ -58,7 +58,7 @@ def main() -> None:
 
         connections.close_all()
         with _admin_connection(args.database_url) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(count: int) -> None:
