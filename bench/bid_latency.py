@@ -14,23 +14,11 @@ import sys
 import time
 import uuid
 from pathlib import Path
-from urllib.parse import urlparse
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-
-def _admin_connection(url: str):
-    import psycopg
-
-    parsed = urlparse(url)
-    return psycopg.connect(
-        host=parsed.hostname,
-        port=parsed.port or 5432,
-        user=parsed.username or "postgres",
-        dbname="postgres",
-        autocommit=True,
-    )
+from bench.throwaway_db import throwaway_database  # noqa: E402
 
 
 def main() -> None:
@@ -40,10 +28,6 @@ def main() -> None:
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"))
     args = parser.parse_args()
 
-    name = urlparse(args.database_url).path.lstrip("/")
-    with _admin_connection(args.database_url) as admin:
-        admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.execute(f'CREATE DATABASE "{name}"')
     os.environ.update(
         DATABASE_URL=args.database_url,
         REDIS_URL=args.redis_url,
@@ -51,14 +35,8 @@ def main() -> None:
         BID_RATE_LIMIT_PER_MINUTE="1000000",
         LOG_LEVEL="WARNING",
     )
-    try:
+    with throwaway_database(args.database_url):
         run(args.bids)
-    finally:
-        from django.db import connections
-
-        connections.close_all()
-        with _admin_connection(args.database_url) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def run(count: int) -> None:
