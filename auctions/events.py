@@ -5,6 +5,7 @@ the surrounding transaction commits, so no client ever sees a change that was ro
 """
 
 import asyncio
+import json
 import os
 import threading
 import time
@@ -28,6 +29,12 @@ def server_time_ms() -> int:
     return int(time.time() * 1000)
 
 
+def room_message(event: dict) -> dict:
+    """The channel-layer message for one event: its JSON text, encoded once here rather than once per watcher
+    (a timer tick reaches every socket of the room, every second)."""
+    return {"type": "auction.event", "text": json.dumps(event, ensure_ascii=False, separators=(",", ":"))}
+
+
 class _Publisher:
     """Sends to the channel layer from synchronous code (views, services, Celery tasks) on one long-lived event
     loop in a daemon thread, with its own layer instance. async_to_sync would start a fresh loop, and with it a
@@ -43,7 +50,7 @@ class _Publisher:
     def send(self, messages: list[tuple[str, dict]], timeout: float = 5) -> None:
         async def send_all():
             for group, event in messages:
-                await self.layer.group_send(group, {"type": "auction.event", "event": event})
+                await self.layer.group_send(group, room_message(event))
 
         asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
 

@@ -71,12 +71,14 @@ def run(count: int) -> None:
         ends_at=now + timedelta(hours=2),
     )
     amount, timings = 10_000, []
+    cpu_started = time.process_time()  # this process's CPU, the publisher's thread included
     for index in range(count):
         started = time.perf_counter()
         bid_place(auction_id=auction.pk, user=bidders[index % 2], amount=amount, idempotency_key=uuid.uuid4())
         timings.append((time.perf_counter() - started) * 1000)
         amount += 10_000
 
+    cpu_per_bid = (time.process_time() - cpu_started) * 1000 / count
     timings.sort()
     q = statistics.quantiles(timings, n=100)
     print(f"bid_place, {count} accepted bids, commit included (PostgreSQL + Redis, one connection):")
@@ -84,6 +86,7 @@ def run(count: int) -> None:
         f"  p50 {q[49]:.2f} ms   p90 {q[89]:.2f} ms   p99 {q[98]:.2f} ms   max {timings[-1]:.2f} ms   "
         f"mean {statistics.fmean(timings):.2f} ms"
     )
+    print(f"  this process's CPU per bid: {cpu_per_bid:.2f} ms (the rest of the wall time is PostgreSQL and Redis)")
     print("  design target: bid processed < 50 ms")
 
 

@@ -66,6 +66,23 @@ class Prober(threading.Thread):
         self.join(timeout=5)
 
 
+def service_pids(redis_url: str) -> dict[str, int]:
+    """The PostgreSQL postmaster (its backends are its children, so their CPU counts too) and the Redis server on
+    the bench's port, when they run on this machine: the servers' share of the box belongs in the accounting."""
+    port = str(urlparse(redis_url).port or 6379)
+    found = {}
+    for process in psutil.process_iter(["name", "ppid", "cmdline"]):
+        try:
+            name, cmdline = process.info["name"] or "", " ".join(process.info["cmdline"] or [])
+            if name == "postgres" and psutil.Process(process.info["ppid"]).name() != "postgres":
+                found.setdefault("postgresql", process.pid)
+            elif name.startswith("redis-server") and f":{port}" in cmdline:
+                found.setdefault("redis", process.pid)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return found
+
+
 class Monitor(threading.Thread):
     """Once a second: RSS and CPU of every server process (children included: Celery's pool, nginx's workers),
     of the load generators, and of the whole machine."""

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from bench import report
 from bench.cli import Scenario
-from bench.probes import Monitor, Prober
+from bench.probes import Monitor, Prober, service_pids
 from bench.stack import ROOT, Stack, database_create, database_drop, raise_file_limit
 
 RESULTS = ROOT / "bench" / "results"
@@ -169,7 +169,7 @@ def run(scenario: Scenario, args) -> dict:
         results["setup"]["server_ports"] = stack.ports
         results["setup"]["nginx_port"] = stack.nginx_port
         warm_up(stack)
-        monitor = Monitor(stack.pids())
+        monitor = Monitor({**stack.pids(), **service_pids(args.redis_url)})
         monitor.start()
 
         entry = stack.entry_points()

@@ -189,7 +189,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     # --- events from the channel layer ---------------------------------------------------------------------
 
     async def auction_event(self, message: dict) -> None:
-        await self.send_json(message["event"])
+        await self.send(text_data=message["text"])  # encoded once by the publisher, stamped with server_time
 
     # --- sending -----------------------------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -54,9 +55,10 @@ def _parse_amount(amount) -> int | None:
 
 def _replay(*, user, key: uuid.UUID, auction_id: int, amount) -> BidOutcome | None:
     """A repeated request returns the original bid; the same key for another bid is refused."""
-    bid = Bid.objects.select_related("auction", "bidder").filter(bidder=user, idempotency_key=key).first()
-    if bid is None:
+    # Every bid asks this and almost every answer is "no": a bare indexed lookup, the full rows only on a hit.
+    if not Bid.objects.filter(bidder=user, idempotency_key=key).exists():
         return None
+    bid = Bid.objects.select_related("auction", "bidder").get(bidder=user, idempotency_key=key)
     if bid.auction_id != auction_id or bid.amount != _parse_amount(amount):
         raise errors.IdempotencyConflict()
     return BidOutcome(bid=bid, auction=bid.auction, replayed=True)
@@ -76,7 +78,7 @@ def _refusal(*, auction: Auction, user, amount: int | None, now) -> errors.BidRe
         return errors.AuctionNotActive()
     if now >= auction.ends_at:
         return errors.AuctionEnded()
-    if auction.horse.consignor_id == user.pk:
+    if auction.consignor_id == user.pk:
         return errors.OwnHorse()
     if auction.high_bidder_id == user.pk:
         return errors.AlreadyHighest()
@@ -136,7 +138,12 @@ def bid_place(
     parsed_amount = _parse_amount(amount)
     with transaction.atomic():
         try:
-            auction = Auction.objects.select_for_update(of=("self",)).select_related("horse").get(pk=auction_id)
+            # The consignor is the only thing the rules need from the horse: one column, not the catalogue entry.
+            auction = (
+                Auction.objects.select_for_update(of=("self",))
+                .annotate(consignor_id=F("horse__consignor_id"))
+                .get(pk=auction_id)
+            )
         except Auction.DoesNotExist:
             raise errors.AuctionNotFound() from None
         now = timezone.now()  # after the lock: the moment this bid is judged

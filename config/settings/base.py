@@ -183,6 +183,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Beat must wake at least once a second for the tick and the close; its default loop interval is 300 s.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
+# Celery's Django fix-up closes the worker's connections (and pool) around every task unless this is set; it then
+# recycles them every this many tasks. config/celery.py hands the connection back to the pool after each task.
+CELERY_DB_REUSE_MAX = 500
 
 # --- Auth -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -1,6 +1,7 @@
 """Listening to an auction room on the real channel layer, as a consumer would."""
 
 import asyncio
+import json
 
 from channels.layers import channel_layers
 
@@ -26,6 +27,6 @@ class RoomListener:
                     message = await asyncio.wait_for(self.layer.receive(self.channel), timeout)
                 except TimeoutError:
                     return received
-                received.append(message["event"])
+                received.append(json.loads(message["text"]))
 
         return self.loop.run_until_complete(drain())

@@ -6,7 +6,7 @@ import asyncio
 import pytest
 from channels.testing import WebsocketCommunicator
 
-from auctions.events import auction_group
+from auctions.events import auction_group, room_message
 from config.asgi import application
 from tests.bidding.factories import ActiveAuctionFactory
 
@@ -31,7 +31,7 @@ async def test_quiet_socket_survives_longer_than_the_read_timeout(lot):
     from channels.layers import get_channel_layer
 
     await get_channel_layer().group_send(
-        auction_group(lot.pk), {"type": "auction.event", "event": {"type": "auction:timer", "auction_id": lot.pk}}
+        auction_group(lot.pk), room_message({"type": "auction:timer", "auction_id": lot.pk})
     )
     assert (await socket.receive_json_from(timeout=3))["type"] == "auction:timer"
     await socket.disconnect()
