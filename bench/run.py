@@ -148,6 +148,8 @@ def run(scenario: Scenario, args) -> dict:
     database_create(args.database_url)
     stack = monitor = prober = None
     processes: list[multiprocessing.Process] = []
+    interrupted = True  # until the run gets to its end: then the load processes are given time to finish
+    signal.signal(signal.SIGTERM, _interrupt)  # a kill tears the stack down too, as Ctrl-C does
     try:
         stack = Stack(
             env=env,
@@ -280,9 +282,10 @@ def run(scenario: Scenario, args) -> dict:
         results["errors"].extend(stack.dead())
         if results["connect_phase"]["sockets_connected"] == 0:
             results["errors"].append("no socket connected")
+        interrupted = False
     finally:
         for process in processes:
-            process.join(timeout=30)
+            process.join(timeout=1 if interrupted else 30)
             if process.is_alive():
                 process.kill()
         if prober is not None and prober.is_alive():
@@ -309,6 +312,10 @@ def run(scenario: Scenario, args) -> dict:
     print(report.markdown(results))
     print(f"\nJSON: {output}" + (f"\nplot: {results['plot']}" if results.get("plot") else ""))
     return results
+
+
+def _interrupt(signum, frame):
+    raise KeyboardInterrupt(f"signal {signum}")
 
 
 def receive(pipe, timeout: float, processes) -> dict:

@@ -9,6 +9,7 @@ import json
 import logging
 import time
 
+from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
@@ -65,6 +66,16 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if self.user.is_authenticated:
             await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
         await self.send_json({"type": "session", "user": self._identity()})
+
+    async def dispatch(self, message):
+        """As Channels' own, minus the hop to the sync thread that it makes before every message to close stale
+        database connections. Every database call here goes through database_sync_to_async, which closes them
+        around the call in the thread that made it; the hop itself ran every room event of every socket through
+        one thread (a third of daphne's time in a 10,000-socket run)."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
 
     async def disconnect(self, code):
         if self.expiry_task:
