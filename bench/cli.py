@@ -27,7 +27,7 @@ class Scenario:
     connect_concurrency: int = 200  # handshakes in flight at once, in all (the burst)
     hot_seconds: float = 0  # > 0: the auction ends this many seconds after bidding starts (scenario c)
     extension_window: int = 300
-    drain: float = 3.0  # seconds to wait after the last bid for the last deliveries
+    drain: float = 3.0  # after the bidding: wait until no socket has heard a room event for this long
     start_price: int = 1_000_000
 
 
@@ -129,6 +129,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="Redis connections per process for the channel layer (redis-py's asyncio pool defaults to 100)",
     )
+    run.add_argument(
+        "--server",
+        choices=["daphne", "uvicorn"],
+        default="daphne",
+        help="the ASGI server of the K server processes (the platform runs daphne)",
+    )
     run.add_argument("--server-gc", choices=["default", "tuned"], default="default")
     run.add_argument(
         "--ws-sync",
@@ -139,7 +145,13 @@ def parser() -> argparse.ArgumentParser:
     run.add_argument("--asgi-threads", type=int, default=None, help="ASGI_THREADS: daphne's thread pool size")
     run.add_argument("--db-pool", type=int, default=None, help="psycopg connection pool of this size per process")
     run.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
-    run.add_argument("--nginx-workers", type=int, default=1)
+    run.add_argument(
+        "--nginx-workers",
+        type=int,
+        default=None,
+        help="nginx worker processes (default: one per 8,000 sockets; each holds two descriptors a socket, and a "
+        "process here may open 20,000)",
+    )
     run.add_argument(
         "--offer-deflate",
         action=argparse.BooleanOptionalAction,
@@ -169,5 +181,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.nginx is None:
         args.nginx = shutil.which("nginx") is not None or os.path.exists("/usr/sbin/nginx")
-    results = run(scenario_from(args), args)
+    scenario = scenario_from(args)
+    if args.nginx_workers is None:
+        args.nginx_workers = max(1, -(-scenario.sockets // 8000))
+    results = run(scenario, args)
     sys.exit(0 if not results["errors"] else 1)

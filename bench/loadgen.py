@@ -3,6 +3,7 @@
 The orchestrator (bench.run) starts several of these and drives them through a pipe:
   -> {"cmd": "connect"}                       open every socket (burst), join its room, report
   -> {"cmd": "start", "t_end": ...}           bid, browse, probe one-at-a-time connects, until t_end
+  -> {"cmd": "quiet?"} (repeated)             <- seconds since any socket last heard a bid, extension or close
   -> {"cmd": "stop"}                          report everything measured, close the sockets, exit
 Every latency is in milliseconds. Delivery latency compares the server's stamp (bid.placed_at_ms, server_time)
 with this machine's time.time() on receipt: server and clients share one clock.
@@ -98,6 +99,7 @@ class Worker:
         self.clients = [Client(spec) for spec in plan["sockets"]]
         self.bidding = False
         self.stopping = False
+        self.last_room_event = time.monotonic()  # a bid, extension or close heard on any socket
         self.t_end = 0.0
         self.entry = plan["entry_points"]  # [[host, port], ...]
         self.rest_entry = plan["rest_entry_points"]
@@ -215,6 +217,8 @@ class Worker:
     def on_message(self, client: Client, message: dict, received: float) -> None:
         kind = message.get("type")
         rec = self.rec
+        if kind in ("auction:update", "auction:extended", "auction:ended"):
+            self.last_room_event = time.monotonic()
         if kind == "auction:update":
             bid = message["bid"]
             if bid["id"] in client.seen:
@@ -419,7 +423,10 @@ class Worker:
             for client in self.clients:
                 if client.role == "bidder" and client.ws is not None:
                     self.maybe_schedule(client)
-            command = await self.command()  # "stop", sent once the run and its drain are over
+            command = await self.command()  # "quiet?" while the run drains, then "stop"
+            while command["cmd"] == "quiet?":
+                self.conn.send({"quiet_for": time.monotonic() - self.last_room_event})
+                command = await self.command()
             self.bidding = False
             for task in background:
                 task.cancel()

@@ -225,7 +225,7 @@ def markdown(results: dict) -> str:
     lines = [
         f"## Scenario {results['scenario']}: {results['description']}",
         "",
-        f"{results['config']['servers']} daphne"
+        f"{results['config']['servers']} {results['config'].get('server', 'daphne')}"
         + (" behind nginx" if results["config"]["nginx"] else "")
         + f", {results['config']['workers']} load processes, {results['config']['duration']:.0f} s of bidding; "
         f"load average before {machine.get('loadavg_before')}, after {machine.get('loadavg_after')}"
@@ -244,6 +244,8 @@ def markdown(results: dict) -> str:
         "",
         f"- bids accepted: {bids.get('accepted')} ({bids.get('accepted_per_second')}/s); "
         f"answers: {bids.get('answers')}",
+        f"- drain after the bidding (until no room event for {results['config'].get('drain')} s): "
+        f"{results.get('drain_seconds')} s",
         "- delivered/expected by event: "
         + ", ".join(f"{k} {v['delivered']}/{v['expected']}" for k, v in delivered.items() if k != "total"),
         f"- memory per socket: daphne {memory.get('daphne_kib_per_socket')} KiB"

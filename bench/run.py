@@ -124,6 +124,8 @@ def run(scenario: Scenario, args) -> dict:
             "channel_layer": args.channel_layer,
             "channel_capacity": args.channel_capacity or "settings default",
             "channel_max_connections": args.channel_max_connections or "redis-py default",
+            "server": args.server,
+            "nginx_workers": args.nginx_workers,
             "server_gc": args.server_gc,
             "ws_sync": args.ws_sync,
             "asgi_threads": args.asgi_threads or "default",
@@ -158,6 +160,7 @@ def run(scenario: Scenario, args) -> dict:
             worker_concurrency=args.worker_concurrency,
             server_gc=args.server_gc,
             nginx_workers=args.nginx_workers,
+            server=args.server,
         )
         stack.start_servers()
         started = time.perf_counter()
@@ -256,7 +259,7 @@ def run(scenario: Scenario, args) -> dict:
                 break
         if hot:
             wait_for_close(args.database_url, hot, timeout=scenario.extension_window + 15)
-        time.sleep(scenario.drain)
+        results["drain_seconds"] = drain(pipes, processes, quiet=scenario.drain)
         monitor.mark("end")
         stack.signal_servers(signal.SIGUSR1)
         results["machine"]["loadavg_end_of_run"] = [round(x, 2) for x in os.getloadavg()]
@@ -312,6 +315,21 @@ def run(scenario: Scenario, args) -> dict:
     print(report.markdown(results))
     print(f"\nJSON: {output}" + (f"\nplot: {results['plot']}" if results.get("plot") else ""))
     return results
+
+
+def drain(pipes, processes, *, quiet: float, limit: float = 120) -> float:
+    """Wait until no socket has heard a room event for `quiet` seconds (at most `limit`), so that a late
+    broadcast is counted as late, not as lost. Returns how long it took."""
+    started = time.monotonic()
+    time.sleep(quiet)
+    while time.monotonic() - started < limit:
+        for pipe in pipes:
+            pipe.send({"cmd": "quiet?"})
+        quiet_for = min(receive(pipe, 30, processes)["quiet_for"] for pipe in pipes)
+        if quiet_for >= quiet:
+            break
+        time.sleep(quiet - quiet_for)
+    return round(time.monotonic() - started, 1)
 
 
 def _interrupt(signum, frame):

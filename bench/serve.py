@@ -72,10 +72,41 @@ def main() -> None:
     atexit.register(_report)
     signal.signal(signal.SIGUSR1, _report)
 
+    if os.environ.get("BENCH_SERVER", "daphne") == "uvicorn":
+        _run_uvicorn(sys.argv[1:])
+        return
     from daphne.cli import CommandLineInterface
 
     sys.argv[0] = "daphne"
     CommandLineInterface().run(sys.argv[1:])
+
+
+def _run_uvicorn(argv: list[str]) -> None:
+    """The same application under uvicorn (BENCH_SERVER=uvicorn, `bench run --server uvicorn`), from the same
+    daphne-style arguments: -b HOST -p PORT [--proxy-headers] APP. Its websockets protocol writes frames straight
+    to the asyncio transport; permessage-deflate off, as daphne never negotiates it either."""
+    import argparse
+
+    import uvicorn
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("-b", dest="host")
+    parser.add_argument("-p", dest="port", type=int)
+    parser.add_argument("--proxy-headers", action="store_true")
+    parser.add_argument("app")
+    args = parser.parse_args(argv)
+    uvicorn.run(
+        args.app,
+        host=args.host,
+        port=args.port,
+        ws="websockets",
+        ws_per_message_deflate=False,
+        lifespan="off",
+        access_log=False,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips="127.0.0.1",
+        log_level="warning",
+    )
 
 
 if __name__ == "__main__":

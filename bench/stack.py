@@ -100,9 +100,11 @@ class Stack:
         worker_concurrency: int,
         server_gc: str,
         nginx_workers: int = 1,
+        server: str = "daphne",
     ):
         self.env, self.server_count, self.use_nginx = env, servers, nginx
         self.worker_concurrency, self.server_gc, self.nginx_workers = worker_concurrency, server_gc, nginx_workers
+        self.server = server
         self.tmp = Path(tempfile.mkdtemp(prefix="umaseri-bench-"))
         self.ports: list[int] = []
         self.nginx_port: int | None = None
@@ -131,7 +133,7 @@ class Stack:
 
     def start_servers(self) -> None:
         """daphne first: it touches no table at start-up, so it can boot while the database is being seeded."""
-        server_env = dict(self.env, BENCH_SERVER_GC=self.server_gc)
+        server_env = dict(self.env, BENCH_SERVER_GC=self.server_gc, BENCH_SERVER=self.server)
         for index in range(self.server_count):
             port = free_port()
             self.ports.append(port)
@@ -175,7 +177,8 @@ class Stack:
     def nginx_config(self, port: int) -> str:
         site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
             UMASERI_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
-            UMASERI_LISTEN=f"127.0.0.1:{port}",
+            # reuseport: the kernel spreads new connections over the workers, so none hits its descriptor limit first
+            UMASERI_LISTEN=f"127.0.0.1:{port} reuseport",
         )
         user = "user root;\n" if os.geteuid() == 0 else ""
         temp = self.tmp / "nginx-temp"

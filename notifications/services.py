@@ -34,8 +34,11 @@ def notification_event(notification: Notification) -> dict:
     }
 
 
-def notification_create(*, user_id: int, kind: str, dedupe_key: str, auction=None, data=None) -> Notification | None:
-    """Create one notification unless this trigger already made it; None when it did (a retried task)."""
+def notification_create(
+    *, user_id: int, kind: str, dedupe_key: str, auction=None, data=None, email: bool = True
+) -> Notification | None:
+    """Create one notification unless this trigger already made it; None when it did (a retried task).
+    Pushed live to the user's sockets; also e-mailed unless `email` is False."""
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
@@ -44,7 +47,8 @@ def notification_create(*, user_id: int, kind: str, dedupe_key: str, auction=Non
     except IntegrityError:
         return None
     publish_user_event(user_id, notification_event(notification))
-    transaction.on_commit(lambda: _queue_email(notification.pk), robust=True)
+    if email:
+        transaction.on_commit(lambda: _queue_email(notification.pk), robust=True)
     return notification
 
 
@@ -61,12 +65,19 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
     bid = Bid.objects.select_related("auction__horse").get(pk=bid_id)
     if bid.bidder_id == user_id:
         return None
+    # In a bidding war one is outbid every few seconds: every outbid is listed and pushed live, but only the
+    # first of a run is e-mailed (none if another came within OUTBID_EMAIL_QUIET_SECONDS).
+    quiet_since = timezone.now() - timedelta(seconds=settings.OUTBID_EMAIL_QUIET_SECONDS)
+    recently_told = Notification.objects.filter(
+        user_id=user_id, auction_id=bid.auction_id, kind=NotificationKind.OUTBID, created_at__gte=quiet_since
+    ).exists()
     return notification_create(
         user_id=user_id,
         kind=NotificationKind.OUTBID,
         dedupe_key=f"outbid:{bid_id}",
         auction=bid.auction,
         data={**_lot_data(bid.auction), "amount": bid.amount},
+        email=not recently_told,
     )
 
 

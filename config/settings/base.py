@@ -296,3 +296,5 @@ ANYMAIL = {"SENDGRID_API_KEY": env.str("SENDGRID_API_KEY", default="")}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Followers of a lot hear once when this many seconds are left.
 NOTIFY_CLOSING_SOON_SECONDS = env_positive_int("NOTIFY_CLOSING_SOON_SECONDS", 60)
+# An outbid is e-mailed only if the same lot outbid the same bidder no more recently than this (one mail per run).
+OUTBID_EMAIL_QUIET_SECONDS = env_non_negative_int("OUTBID_EMAIL_QUIET_SECONDS", 600)

@@ -44,6 +44,29 @@ def test_outbid_bidder_hears_once_even_when_the_task_is_retried(bidder, rival, d
     assert mail.outbox[0].to == [bidder.email]
 
 
+def test_a_bidding_war_lists_every_outbid_but_emails_only_the_first_of_a_run(
+    bidder, rival, django_capture_on_commit_callbacks, settings
+):
+    settings.OUTBID_EMAIL_QUIET_SECONDS = 600
+    auction = ActiveAuctionFactory()
+    with django_capture_on_commit_callbacks(execute=True):
+        place(auction, bidder, 1_000_000)
+        place(auction, rival, 1_100_000)
+        place(auction, bidder, 1_200_000)
+        place(auction, rival, 1_300_000)
+    assert kinds_for(bidder) == ["outbid", "outbid"]
+    assert kinds_for(rival) == ["outbid"]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted([bidder.email, rival.email])
+
+    # Ten quiet minutes later the next outbid is news again.
+    Notification.objects.filter(user=bidder).update(created_at=timezone.now() - timedelta(seconds=601))
+    with django_capture_on_commit_callbacks(execute=True):
+        place(auction, bidder, 1_400_000)
+        place(auction, rival, 1_500_000)
+    assert kinds_for(bidder) == ["outbid", "outbid", "outbid"]
+    assert [message.to[0] for message in mail.outbox].count(bidder.email) == 2
+
+
 def test_the_first_bid_outbids_nobody(bidder, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         place(ActiveAuctionFactory(), bidder, 1_000_000)
