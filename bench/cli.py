@@ -121,7 +121,12 @@ def parser() -> argparse.ArgumentParser:
         default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/3"),
         help="a Redis database for the bench alone: it is flushed at the start",
     )
-    run.add_argument("--channel-layer", choices=["core", "pubsub"], default="core")
+    run.add_argument(
+        "--channel-layer",
+        choices=["pubsub", "core"],
+        default="pubsub",
+        help="pubsub: the platform's RedisPubSubChannelLayer; core: channels_redis' list-based layer, to compare",
+    )
     run.add_argument("--channel-capacity", type=int, default=None, help="CHANNEL_LAYER_CAPACITY for the servers")
     run.add_argument(
         "--channel-max-connections",
@@ -135,12 +140,11 @@ def parser() -> argparse.ArgumentParser:
         default="daphne",
         help="the ASGI server of the K server processes (the platform runs daphne)",
     )
-    run.add_argument("--server-gc", choices=["default", "tuned"], default="default")
     run.add_argument(
-        "--ws-sync",
-        choices=["default", "parallel"],
-        default="default",
-        help="parallel: the socket's database calls in a thread pool, not Channels' one thread (bench.serve)",
+        "--server-gc",
+        choices=["platform", "untuned"],
+        default="platform",
+        help="platform: config/asgi.py's gc.freeze() and thresholds; untuned: Python's defaults, to see what they buy",
     )
     run.add_argument("--asgi-threads", type=int, default=None, help="ASGI_THREADS: daphne's thread pool size")
     run.add_argument("--db-pool", type=int, default=None, help="psycopg connection pool of this size per process")

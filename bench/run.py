@@ -48,8 +48,6 @@ def server_env(scenario: Scenario, args, run_id: str) -> dict:
     )
     if args.channel_capacity:
         env["CHANNEL_LAYER_CAPACITY"] = str(args.channel_capacity)
-    if args.ws_sync != "default":
-        env["BENCH_WS_SYNC"] = args.ws_sync
     if args.asgi_threads:
         env["ASGI_THREADS"] = str(args.asgi_threads)
     if args.db_pool:
@@ -127,9 +125,8 @@ def run(scenario: Scenario, args) -> dict:
             "server": args.server,
             "nginx_workers": args.nginx_workers,
             "server_gc": args.server_gc,
-            "ws_sync": args.ws_sync,
             "asgi_threads": args.asgi_threads or "default",
-            "db_pool": args.db_pool or "none (persistent connections)",
+            "db_pool": args.db_pool or "platform default (DATABASE_POOL_MAX_SIZE)",
             "worker_concurrency": args.worker_concurrency,
             "offer_deflate": args.offer_deflate,
         },

@@ -1,16 +1,12 @@
-"""daphne with the garbage collector tuned, to measure what the tuning buys (bench run --server-gc tuned).
+"""The server command of a benchmark run: daphne (or uvicorn) with every full garbage collection timed.
 
-    python -m bench.serve <daphne arguments>
+    python -m bench.serve -b HOST -p PORT [--proxy-headers] APP
 
-BENCH_SERVER_GC=tuned: after Django and the ASGI application are imported, everything alive is moved to the
-permanent generation (gc.freeze), and the thresholds are raised so that young collections are rarer and full
-ones scan less. Every collection of the oldest generation is timed. SIGUSR1 logs the count and the longest
-pause since the previous SIGUSR1 and starts counting afresh: the bench sends it when bidding starts and when it
-ends, so the last line covers the measured run only.
-
-BENCH_WS_SYNC=parallel (an experiment, to measure a proposed change): the room socket's database calls (the
-JWT user lookup, the auction snapshot, bid_place) run with thread_sensitive=False, in daphne's thread pool
-(ASGI_THREADS), instead of all sockets of the process queueing for Channels' one thread-sensitive thread.
+BENCH_SERVER=uvicorn runs the same application under uvicorn instead (`bench run --server uvicorn`).
+BENCH_SERVER_GC=untuned undoes config/asgi.py's gc.freeze() and raised thresholds, to measure what they buy.
+Every collection of the oldest generation is timed. SIGUSR1 logs the count and the longest pause since the
+previous SIGUSR1 and starts counting afresh: the bench sends it when bidding starts and when it ends, so the last
+line covers the measured run only.
 """
 
 import atexit
@@ -46,29 +42,14 @@ def _report(*_signal) -> None:
     _pauses.clear()
 
 
-def _parallel_socket_database_calls() -> None:
-    from channels.db import DatabaseSyncToAsync
-
-    import config.asgi  # noqa: F401  (settings and apps ready before the consumers are imported)
-    from accounts import ws_auth
-    from bidding import consumers
-
-    for module, name in ((ws_auth, "_active_user"), (consumers, "_snapshot"), (consumers, "_place_bid")):
-        wrapped = getattr(module, name)
-        setattr(module, name, DatabaseSyncToAsync(wrapped.func, thread_sensitive=False))
-
-
 def main() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
     gc.callbacks.append(_time_collections)
-    if os.environ.get("BENCH_SERVER_GC", "default") == "tuned":
-        import config.asgi  # noqa: F401  (Django, the URLconf and every consumer, imported once)
+    if os.environ.get("BENCH_SERVER_GC", "platform") == "untuned":
+        import config.asgi  # noqa: F401  (it freezes and sets the thresholds as it is imported)
 
-        gc.collect()
-        gc.freeze()
-        gc.set_threshold(50_000, 20, 100)
-    if os.environ.get("BENCH_WS_SYNC") == "parallel":
-        _parallel_socket_database_calls()
+        gc.unfreeze()
+        gc.set_threshold(700, 10, 10)
     atexit.register(_report)
     signal.signal(signal.SIGUSR1, _report)
 

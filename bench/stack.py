@@ -184,7 +184,7 @@ class Stack:
         temp = self.tmp / "nginx-temp"
         return (
             f"{user}worker_processes {self.nginx_workers};\n"
-            "worker_rlimit_nofile 65536;\n"
+            f"worker_rlimit_nofile {resource.getrlimit(resource.RLIMIT_NOFILE)[1]};\n"
             f"pid {self.tmp / 'nginx.pid'};\n"
             f"error_log {self.tmp / 'nginx-error.log'} warn;\n"
             "daemon off;\n"

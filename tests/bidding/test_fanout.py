@@ -1,0 +1,56 @@
+"""Room events reach each socket straight from the event loop: Channels' consumers would otherwise hop to the one
+sync thread before every message to close stale database connections, and at one timer tick per socket per
+second that hop was a third of the server's time with 10,000 sockets (bench/RESULTS.md)."""
+
+import pytest
+from channels.layers import get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from auctions.events import auction_group, room_message
+from config.asgi import application
+from tests.bidding.factories import ActiveAuctionFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+@pytest.fixture
+def lot(db):
+    return ActiveAuctionFactory()
+
+
+async def test_room_events_reach_the_socket_without_a_hop_to_the_sync_thread(lot, monkeypatch):
+    socket = WebsocketCommunicator(application, "/ws/auctions/", headers=[(b"origin", b"http://localhost")])
+    assert (await socket.connect())[0]
+    await socket.receive_json_from()  # session
+    await socket.send_json_to({"type": "auction:join", "auction_id": lot.pk})
+    assert (await socket.receive_json_from())["type"] == "auction:state"
+
+    hops = []
+
+    async def recorded_hop():
+        hops.append(1)
+
+    monkeypatch.setattr("channels.consumer.aclose_old_connections", recorded_hop)
+    for remaining in (3000, 2000, 1000):
+        event = {"type": "auction:timer", "auction_id": lot.pk, "remaining_ms": remaining, "server_time": 1}
+        await get_channel_layer().group_send(auction_group(lot.pk), room_message(event))
+
+    received = [await socket.receive_json_from(timeout=3) for _ in range(3)]
+    assert [message["remaining_ms"] for message in received] == [3000, 2000, 1000]
+    assert hops == []
+    await socket.disconnect()
+
+
+async def test_an_event_is_sent_as_the_publisher_encoded_it(lot):
+    socket = WebsocketCommunicator(application, "/ws/auctions/", headers=[(b"origin", b"http://localhost")])
+    assert (await socket.connect())[0]
+    await socket.receive_json_from()
+    await socket.send_json_to({"type": "auction:join", "auction_id": lot.pk})
+    await socket.receive_json_from()
+
+    event = {"type": "auction:timer", "auction_id": lot.pk, "ends_at": "2026-11-28T10:00:00+09:00", "server_time": 7}
+    message = room_message(event)
+    await get_channel_layer().group_send(auction_group(lot.pk), message)
+
+    assert await socket.receive_from(timeout=3) == message["text"]
+    await socket.disconnect()
