@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from accounts.permissions import ReadOnlyOrOrganizer
 from auctions.schema import READ_ERRORS, READ_ONE_ERRORS, WRITE_ERRORS, error_responses
 
-from . import services
+from . import catalogue_cache, services
 from .models import Horse
 from .selectors import horse_list
 from .serializers import (
@@ -21,6 +21,7 @@ from .serializers import (
     HorsePhotoUploadSerializer,
     HorseSerializer,
     HorseWriteSerializer,
+    viewer_is_organizer,
 )
 
 
@@ -44,8 +45,13 @@ class HorseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={200: HorseSerializer(many=True), **error_responses(*READ_ERRORS)})
     def list(self, request):
-        page = self.paginate_queryset(self.get_queryset())
-        return self.get_paginated_response(self.get_serializer(page, many=True).data)
+        def build() -> dict:
+            page = self.paginate_queryset(self.get_queryset())
+            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
+
+        if viewer_is_organizer({"request": request}):  # organizers also see consignors: never from the cache
+            return Response(build())
+        return Response(catalogue_cache.cached_page(request, build))
 
     @extend_schema(responses={200: HorseSerializer, **error_responses(*READ_ONE_ERRORS)})
     def retrieve(self, request, pk=None):
