@@ -35,14 +35,18 @@ def notification_event(notification: Notification) -> dict:
 
 
 def notification_create(
-    *, user_id: int, kind: str, dedupe_key: str, auction=None, data=None, email: bool = True
+    *, user_id: int, kind: str, dedupe_key: str, auction=None, auction_id=None, data=None, email: bool = True
 ) -> Notification | None:
     """Create one notification unless this trigger already made it; None when it did (a retried task).
     Pushed live to the user's sockets; also e-mailed unless `email` is False."""
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                user_id=user_id, kind=kind, dedupe_key=dedupe_key, auction=auction, data=data or {}
+                user_id=user_id,
+                kind=kind,
+                dedupe_key=dedupe_key,
+                auction_id=auction.pk if auction is not None else auction_id,
+                data=data or {},
             )
     except IntegrityError:
         return None
@@ -62,21 +66,34 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
     """The previous high bidder was outbid by bid `bid_id`."""
     from bidding.models import Bid
 
-    bid = Bid.objects.select_related("auction__horse").get(pk=bid_id)
-    if bid.bidder_id == user_id:
+    # Every outbid of a busy sale lands here: the five values the notice needs, not two whole rows and a horse.
+    bid = (
+        Bid.objects.filter(pk=bid_id)
+        .values(
+            "bidder_id", "amount", "auction_id", "auction__lot_number", "auction__sale_date", "auction__horse__name"
+        )
+        .get()
+    )
+    if bid["bidder_id"] == user_id:
         return None
     # In a bidding war one is outbid every few seconds: every outbid is listed and pushed live, but only the
     # first of a run is e-mailed (none if another came within OUTBID_EMAIL_QUIET_SECONDS).
     quiet_since = timezone.now() - timedelta(seconds=settings.OUTBID_EMAIL_QUIET_SECONDS)
     recently_told = Notification.objects.filter(
-        user_id=user_id, auction_id=bid.auction_id, kind=NotificationKind.OUTBID, created_at__gte=quiet_since
+        user_id=user_id, auction_id=bid["auction_id"], kind=NotificationKind.OUTBID, created_at__gte=quiet_since
     ).exists()
+    lot = {
+        "auction_id": bid["auction_id"],
+        "lot_number": bid["auction__lot_number"],
+        "sale_date": bid["auction__sale_date"].isoformat(),
+        "horse_name": bid["auction__horse__name"],
+    }
     return notification_create(
         user_id=user_id,
         kind=NotificationKind.OUTBID,
         dedupe_key=f"outbid:{bid_id}",
-        auction=bid.auction,
-        data={**_lot_data(bid.auction), "amount": bid.amount},
+        auction_id=bid["auction_id"],
+        data={**lot, "amount": bid["amount"]},
         email=not recently_told,
     )
 
