@@ -9,6 +9,7 @@ import json
 import logging
 import time
 
+from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
 from channels.generic.websocket import AsyncWebsocketConsumer
@@ -203,6 +204,14 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         await self.send(text_data=message["text"])  # encoded once by the publisher, stamped with server_time
 
     # --- sending -----------------------------------------------------------------------------------------
+
+    async def send(self, text_data=None, bytes_data=None, close=False):
+        try:
+            await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
+        except Disconnected:
+            # The phone went away between an event and its delivery (daphne has not seen the close yet): there is
+            # no one to send to, and the disconnect handler cleans up. Not an error of the application.
+            logger.debug("ws send after the peer closed (user %s)", getattr(self.user, "pk", None))
 
     async def send_json(self, content: dict) -> None:
         content.setdefault("server_time", server_time_ms())

@@ -54,3 +54,18 @@ async def test_an_event_is_sent_as_the_publisher_encoded_it(lot):
 
     assert await socket.receive_from(timeout=3) == message["text"]
     await socket.disconnect()
+
+
+async def test_an_event_for_a_socket_that_just_closed_is_dropped_quietly(lot):
+    from autobahn.exception import Disconnected
+
+    from bidding.consumers import AuctionConsumer
+
+    consumer = AuctionConsumer()
+    consumer.user = None
+
+    async def closed_protocol(message):
+        raise Disconnected("Attempt to send on a closed protocol")
+
+    consumer.base_send = closed_protocol
+    await consumer.auction_event(room_message({"type": "auction:timer", "auction_id": lot.pk}))
