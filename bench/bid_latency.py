@@ -34,6 +34,7 @@ def main() -> None:
         DJANGO_SETTINGS_MODULE="config.settings.local",
         BID_RATE_LIMIT_PER_MINUTE="1000000",
         LOG_LEVEL="WARNING",
+        DJANGO_DEBUG="false",  # as served: DEBUG would also record every query
     )
     with throwaway_database(args.database_url):
         run(args.bids)
