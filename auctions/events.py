@@ -6,19 +6,15 @@ the surrounding transaction commits, so no client ever sees a change that was ro
 
 import asyncio
 import json
-import logging
 import os
 import threading
 import time
-from collections.abc import Callable
 
 from channels.layers import channel_layers
 from django.db import transaction
 
 from .increments import min_next_bid
 from .selectors import iso, ms
-
-logger = logging.getLogger(__name__)
 
 
 def auction_group(auction_id: int) -> str:
@@ -58,28 +54,6 @@ class _Publisher:
 
         asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
 
-    def spread(self, items: list[tuple[str, Callable[[], dict]]], over: float, slices: int) -> None:
-        """Send in `slices` equal slices, `over / slices` seconds apart, in the background; each event is built
-        (and stamped) as its slice leaves."""
-
-        async def send_sliced():
-            size = -(-len(items) // slices)
-            for start in range(0, len(items), size):
-                if start:
-                    await asyncio.sleep(over / slices)
-                for group, build in items[start : start + size]:
-                    event = build()
-                    event.setdefault("server_time", server_time_ms())
-                    await self.layer.group_send(group, room_message(event))
-
-        future = asyncio.run_coroutine_threadsafe(send_sliced(), self.loop)
-        future.add_done_callback(_log_failure)
-
-
-def _log_failure(future) -> None:
-    if not future.cancelled() and future.exception() is not None:
-        logger.error("spread send failed", exc_info=future.exception())
-
 
 _publisher: _Publisher | None = None
 _publisher_lock = threading.Lock()
@@ -98,14 +72,6 @@ def send_to_groups_now(messages: list[tuple[str, dict]]) -> None:
     for _group, event in messages:
         event.setdefault("server_time", server_time_ms())
     _get_publisher().send(messages)
-
-
-def send_to_groups_spread(items: list[tuple[str, Callable[[], dict]]], *, over: float, slices: int = 10) -> None:
-    """Send each group the event its builder makes, spread over the next `over` seconds instead of all at once,
-    and return at once. For the timer tick: a hundred rooms ticking in the same instant made every server spend
-    one uninterrupted burst on them each second, and a bid that arrived then waited behind it."""
-    if items:
-        _get_publisher().spread(items, over, max(1, min(slices, len(items))))
 
 
 def send_to_group_now(group: str, event: dict) -> None:

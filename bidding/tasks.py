@@ -12,22 +12,18 @@ def close_expired_auctions() -> list[int]:
 
 @shared_task(name="bidding.broadcast_timers", ignore_result=True)
 def broadcast_timers() -> int:
-    """One `auction:timer` per active auction, spread over the first half of the second (TIMER_SPREAD_SECONDS);
-    each tick's remaining time is read when it leaves."""
-    from functools import partial
-
-    from django.conf import settings
     from django.utils import timezone
 
-    from auctions.events import auction_group, send_to_groups_spread
+    from auctions.events import auction_group, send_to_groups_now
     from auctions.models import Auction, AuctionStatus
 
     from .events import auction_timer_event
 
-    def tick(auction_id, ends_at) -> dict:
-        return auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=timezone.now())
-
-    active = list(Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at"))
-    items = [(auction_group(auction_id), partial(tick, auction_id, ends_at)) for auction_id, ends_at in active]
-    send_to_groups_spread(items, over=settings.TIMER_SPREAD_SECONDS)
-    return len(items)
+    now = timezone.now()
+    active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at")
+    messages = [
+        (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now))
+        for auction_id, ends_at in active
+    ]
+    send_to_groups_now(messages)
+    return len(messages)

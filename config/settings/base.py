@@ -296,10 +296,5 @@ ANYMAIL = {"SENDGRID_API_KEY": env.str("SENDGRID_API_KEY", default="")}
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 # Followers of a lot hear once when this many seconds are left.
 NOTIFY_CLOSING_SOON_SECONDS = env_positive_int("NOTIFY_CLOSING_SOON_SECONDS", 60)
-# The once-a-second timer ticks of all active lots leave spread over this much of the second, not in one burst.
-TIMER_SPREAD_MS = env_non_negative_int("TIMER_SPREAD_MS", 500)
-if TIMER_SPREAD_MS >= 1000:
-    raise ImproperlyConfigured("TIMER_SPREAD_MS must be less than 1000: the ticks of one second must leave in it")
-TIMER_SPREAD_SECONDS = TIMER_SPREAD_MS / 1000
 # An outbid is e-mailed only if the same lot outbid the same bidder no more recently than this (one mail per run).
 OUTBID_EMAIL_QUIET_SECONDS = env_non_negative_int("OUTBID_EMAIL_QUIET_SECONDS", 600)
