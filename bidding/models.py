@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class BidSource(models.TextChoices):
@@ -45,7 +46,7 @@ class AuditAction(models.TextChoices):
     BID = "bid", _("Bid attempt")
     START = "start", _("Start")
     EXTEND = "extend", _("Extension")
-    CLOSE = "close", _("Close")
+    CLOSE = "close", pgettext_lazy("audit action", "Close")
     CANCEL = "cancel", _("Cancel")
     SCHEDULE = "schedule", _("Schedule")
 

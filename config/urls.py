@@ -1,11 +1,17 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import errors
 from .health import healthz
 from .spa import spa_index
+
+# The organizers' console carries the sale's name, not Django's.
+admin.site.site_header = _("Umaseri sale administration")
+admin.site.site_title = _("Umaseri administration")
+admin.site.index_title = _("Horses, lots and bidders")
 
 api_patterns = [
     path("auth/", include("accounts.urls")),

@@ -259,3 +259,19 @@ def test_change_page_lists_the_accepted_bids_read_only(desk):
     assert 'id="bids-group"' in page
     assert page.index("¥1,100,000") < page.index("¥1,000,000")  # highest first
     assert str(second.paddle_number) in page and 'name="bids-0-amount"' not in page
+
+
+def test_the_console_carries_the_sales_name_not_djangos(desk):
+    page = desk.get("/admin/", HTTP_ACCEPT_LANGUAGE="ja").content.decode()
+    assert "競走馬セリ 管理" in page
+    assert "Django" not in page.split("<body")[1].split("</header>")[0]
+
+
+def test_the_audit_close_is_a_closing_not_a_window_closing():
+    from django.utils import translation
+
+    from bidding.models import AuditAction
+
+    with translation.override("ja"):
+        assert str(AuditAction.CLOSE.label) == "締切"
+        assert translation.gettext("Close") == "閉じる"  # Django admin's own button keeps its word
