@@ -208,20 +208,23 @@ CATALOGUE = Path(settings.BASE_DIR) / "locale" / "ja" / "LC_MESSAGES"
 
 
 def _po_entries() -> list[tuple[str, str, bool]]:
-    """(msgid, msgstr, fuzzy) of every entry of django.po, header and obsolete entries left out."""
+    """(msgid, msgstr, fuzzy) of every entry of django.po, header and obsolete entries left out. An entry with a
+    msgctxt is keyed as gettext files it in the .mo: context, EOT, msgid."""
     entries = []
     for block in (CATALOGUE / "django.po").read_text(encoding="utf-8").split("\n\n"):
         lines = [line for line in block.splitlines() if not line.startswith("#~")]
         fuzzy = any(line.startswith("#,") and "fuzzy" in line for line in lines)
         fields, current = {}, None
         for line in lines:
-            if line.startswith(("msgid ", "msgstr ")):
+            if line.startswith(("msgctxt ", "msgid ", "msgstr ")):
                 current, _sep, rest = line.partition(" ")
                 fields[current] = [rest]
             elif line.startswith('"') and current:
                 fields[current].append(line)
         if "msgid" in fields:
             msgid, msgstr = (_unquote(fields[key]) for key in ("msgid", "msgstr"))
+            if msgid and "msgctxt" in fields:
+                msgid = f"{_unquote(fields['msgctxt'])}\x04{msgid}"
             if msgid:
                 entries.append((msgid, msgstr, fuzzy))
     return entries
