@@ -36,7 +36,7 @@ endif
 help:
 	@echo "make run      install, build, migrate, load demo data, start web + worker + beat (Ctrl-C stops all)"
 	@echo "make test     the whole test suite (needs PostgreSQL and Redis on 127.0.0.1)"
-	@echo "make lint     ruff check + ruff format --check"
+	@echo "make lint     ruff check + ruff format --check + the apps' import layers (import-linter)"
 	@echo "make migrate  apply database migrations"
 	@echo "make seed     load the demo accounts (and catalogue)"
 
@@ -62,6 +62,7 @@ test: install frontend
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 migrate: install
 	$(MANAGE) migrate --noinput

@@ -28,7 +28,7 @@ class UserAdmin(DjangoUserAdmin):
         ),
     )
     readonly_fields = ("paddle_number",)
-    actions = ("approve_to_bid", "revoke_approval", "export_csv")
+    actions = ("approve_to_bid", "revoke_approval")
 
     def save_related(self, request, form, formsets, change):
         # After the form's own groups are saved, or they would overwrite the ones the role brings.
@@ -43,9 +43,3 @@ class UserAdmin(DjangoUserAdmin):
     @admin.action(description=_("Revoke approval to bid"))
     def revoke_approval(self, request, queryset):
         queryset.update(is_approved_to_bid=False)
-
-    @admin.action(description=_("Export selected users as CSV"))
-    def export_csv(self, request, queryset):
-        from auctions import reports
-
-        return reports.report_response(request, reports.bidders_report(users=queryset))

@@ -14,6 +14,13 @@ class Role(models.TextChoices):
 ORGANIZER_ROLES = frozenset({Role.ADMIN, Role.AUCTIONEER})
 
 
+def is_organizer(user) -> bool:
+    """An active, signed-in admin or auctioneer: someone who runs sales. Safe on None and AnonymousUser."""
+    return bool(
+        user is not None and user.is_authenticated and user.is_active and getattr(user, "role", None) in ORGANIZER_ROLES
+    )
+
+
 class Language(models.TextChoices):
     JAPANESE = "ja", "日本語"
     ENGLISH = "en", "English"
@@ -46,14 +53,6 @@ class User(AbstractUser):
         constraints = [
             models.CheckConstraint(condition=Q(role__in=[r.value for r in Role]), name="accounts_user_role_valid"),
         ]
-
-    @property
-    def is_organizer(self) -> bool:
-        return self.role in ORGANIZER_ROLES
-
-    @property
-    def is_bidder(self) -> bool:
-        return self.role == Role.BIDDER
 
     def __str__(self) -> str:
         if self.paddle_number:

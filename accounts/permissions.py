@@ -3,7 +3,7 @@
 from django.utils.translation import gettext_lazy as _
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .models import ORGANIZER_ROLES, Role
+from .models import ORGANIZER_ROLES
 
 
 def _role(request) -> str | None:
@@ -18,20 +18,6 @@ class IsOrganizer(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return _role(request) in ORGANIZER_ROLES
-
-
-class IsAdminRole(BasePermission):
-    message = _("Only admins may do this.")
-
-    def has_permission(self, request, view) -> bool:
-        return _role(request) == Role.ADMIN
-
-
-class IsBidder(BasePermission):
-    message = _("Only bidders may do this.")
-
-    def has_permission(self, request, view) -> bool:
-        return _role(request) == Role.BIDDER
 
 
 class IsStaffMember(BasePermission):

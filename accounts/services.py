@@ -23,7 +23,7 @@ AUCTIONEER_PERMISSIONS = [
     ("auctions", "auction", ("view", "add", "change")),
     # They watch sales run and settle them: the bids and the audit trail, read-only.
     ("bidding", "bid", ("view",)),
-    ("bidding", "auditentry", ("view",)),
+    ("auctions", "auditentry", ("view",)),
     ("accounts", "user", ("view",)),
 ]
 

@@ -19,6 +19,8 @@ from rest_framework_simplejwt.exceptions import ExpiredTokenError, TokenError
 from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import AccessToken
 
+from .models import User
+
 # Close codes in the private range (4000–4999), stable for the SPA and the iOS app.
 CLOSE_TOKEN_EXPIRED = 4401
 CLOSE_TOKEN_INVALID = 4403
@@ -26,9 +28,7 @@ CLOSE_ABUSE = 4429
 
 
 def _active_user_sync(user_id):
-    from django.contrib.auth import get_user_model
-
-    return get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    return User.objects.filter(pk=user_id, is_active=True).first()
 
 
 # In the thread pool rather than the one shared sync thread: a burst of handshakes must not queue behind each other.

@@ -9,9 +9,9 @@ from django.utils.translation import gettext_lazy as _
 
 from config.errors import ServiceError
 
-from . import reports, services
+from . import services
 from .errors import InvalidTerms
-from .models import Auction, AuctionStatus
+from .models import Auction, AuctionStatus, AuditEntry
 
 STATUS_COLOURS = {
     AuctionStatus.DRAFT: "#6b7280",
@@ -60,39 +60,6 @@ class AuctionAdminForm(forms.ModelForm):
         return cleaned
 
 
-def _bid_inline():
-    """A read-only list of the accepted bids on the change page (staff see names: rule 8 is for bidders)."""
-    from bidding.models import Bid
-
-    class BidInline(admin.TabularInline):
-        model = Bid
-        extra = 0
-        can_delete = False
-        ordering = ("-amount",)
-        fields = ("placed_at", "amount_yen", "paddle", "bidder", "source")
-        readonly_fields = fields
-        verbose_name_plural = _("bids (accepted, newest first)")
-
-        def has_add_permission(self, request, obj=None):
-            return False
-
-        def has_change_permission(self, request, obj=None):
-            return False
-
-        def has_delete_permission(self, request, obj=None):
-            return False
-
-        @admin.display(description=_("amount"))
-        def amount_yen(self, bid) -> str:
-            return yen(bid.amount)
-
-        @admin.display(description=_("paddle"))
-        def paddle(self, bid):
-            return bid.bidder.paddle_number
-
-    return BidInline
-
-
 @admin.register(Auction)
 class AuctionAdmin(admin.ModelAdmin):
     form = AuctionAdminForm
@@ -114,8 +81,7 @@ class AuctionAdmin(admin.ModelAdmin):
     list_select_related = ("horse",)
     autocomplete_fields = ("horse",)
     ordering = ("-sale_date", "lot_number")
-    actions = ("schedule_selected", "start_selected", "cancel_selected", "export_results_csv", "export_bids_csv")
-    inlines = (_bid_inline(),)
+    actions = ("schedule_selected", "start_selected", "cancel_selected")
     fieldsets = (
         (None, {"fields": ("sale_date", "lot_number", "horse")}),
         (_("Prices"), {"fields": ("start_price", "reserve_price", "increment_table", "max_jump")}),
@@ -203,14 +169,6 @@ class AuctionAdmin(admin.ModelAdmin):
     def start_selected(self, request, queryset):
         self._run(request, queryset, services.auction_start, str(_("Started %(count)d auction(s).")))
 
-    @admin.action(description=_("Export results of selected auctions as CSV"), permissions=["view"])
-    def export_results_csv(self, request, queryset):
-        return reports.report_response(request, reports.results_report(auctions=queryset))
-
-    @admin.action(description=_("Export bid history of selected auctions as CSV"), permissions=["view"])
-    def export_bids_csv(self, request, queryset):
-        return reports.report_response(request, reports.bids_report(auctions=queryset))
-
     @admin.action(description=_("Cancel selected auctions…"), permissions=["change"])
     def cancel_selected(self, request, queryset):
         """Asks first (with a reason), since a cancelled auction cannot come back."""
@@ -233,3 +191,23 @@ class AuctionAdmin(admin.ModelAdmin):
             reason=reason,
         )
         return None
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    """The tamper-evident ledger (rule 7): staff may read it; nobody may add, change or remove an entry here."""
+
+    list_display = ("auction", "sequence", "action", "outcome", "actor", "recorded_at", "client_address")
+    list_filter = ("action", "outcome")
+    search_fields = ("auction__horse__name", "actor__username", "entry_hash")
+    list_select_related = ("auction__horse", "actor")
+    ordering = ("-recorded_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

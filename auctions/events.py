@@ -8,13 +8,12 @@ import asyncio
 import json
 import os
 import threading
-import time
 
 from channels.layers import channel_layers
 from django.db import transaction
 
 from .increments import min_next_bid
-from .selectors import iso, ms
+from .wire import iso, ms, paddle_of, server_time_ms
 
 
 def auction_group(auction_id: int) -> str:
@@ -23,10 +22,6 @@ def auction_group(auction_id: int) -> str:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
-
-
-def server_time_ms() -> int:
-    return int(time.time() * 1000)
 
 
 def room_message(event: dict) -> dict:
@@ -92,7 +87,7 @@ def publish_user_event(user_id: int, event: dict) -> None:
     transaction.on_commit(lambda: send_to_group_now(user_group(user_id), event), robust=True)
 
 
-# --- The lifecycle's own events (auctions.services); the bid-driven ones are built in bidding.events. -----------
+# --- The lifecycle's events (auctions.services and the timer tick); a bid's own is built in bidding.events. -----
 
 
 def _lifecycle_fields(auction) -> dict:
@@ -143,4 +138,40 @@ def auction_cancelled_event(*, auction) -> dict:
         "closed_at": iso(auction.closed_at),
         "closed_at_ms": ms(auction.closed_at),
         "cancel_reason": auction.cancel_reason,
+    }
+
+
+def auction_extended_event(*, auction) -> dict:
+    return {
+        "type": "auction:extended",
+        "auction_id": auction.pk,
+        "ends_at": iso(auction.ends_at),
+        "ends_at_ms": ms(auction.ends_at),
+        "extension_count": auction.extension_count,
+        "max_ends_at": iso(auction.max_ends_at),
+        "max_ends_at_ms": ms(auction.max_ends_at),
+    }
+
+
+def auction_ended_event(*, auction) -> dict:
+    return {
+        "type": "auction:ended",
+        "auction_id": auction.pk,
+        "status": auction.status,
+        "hammer_price": auction.hammer_price,
+        "winner_paddle": paddle_of(auction.winner) if auction.winner_id else None,
+        "reserve_met": auction.reserve_met,
+        "bid_count": auction.bid_count,
+        "closed_at": iso(auction.closed_at),
+        "closed_at_ms": ms(auction.closed_at),
+    }
+
+
+def auction_timer_event(*, auction_id: int, ends_at, now) -> dict:
+    return {
+        "type": "auction:timer",
+        "auction_id": auction_id,
+        "ends_at": iso(ends_at),
+        "ends_at_ms": ms(ends_at),
+        "remaining_ms": max(0, int((ends_at - now).total_seconds() * 1000)),
     }

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from .increments import DEFAULT_INCREMENT_TABLE
 
@@ -16,7 +17,14 @@ class AuctionStatus(models.TextChoices):
 
 
 OPEN_STATUSES = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE)
-FINAL_STATUSES = (AuctionStatus.SOLD, AuctionStatus.UNSOLD, AuctionStatus.CANCELLED)
+
+
+def reserve_met(*, current_price: int | None, reserve_price: int | None) -> bool:
+    """Rule 9's one public fact about the reserve: the price has reached it (or there is none). Bidders see this,
+    never the reserve itself. Reports compute it on plain values; the model through `Auction.reserve_met`."""
+    if current_price is None:
+        return False
+    return reserve_price is None or current_price >= reserve_price
 
 
 class Auction(models.Model):
@@ -129,6 +137,47 @@ class Auction(models.Model):
 
     @property
     def reserve_met(self) -> bool:
-        if self.current_price is None:
-            return False
-        return self.reserve_price is None or self.current_price >= self.reserve_price
+        return reserve_met(current_price=self.current_price, reserve_price=self.reserve_price)
+
+
+class AuditAction(models.TextChoices):
+    BID = "bid", _("Bid attempt")
+    START = "start", _("Start")
+    EXTEND = "extend", _("Extension")
+    CLOSE = "close", pgettext_lazy("audit action", "Close")
+    CANCEL = "cancel", _("Cancel")
+    SCHEDULE = "schedule", _("Schedule")
+
+
+class AuditEntry(models.Model):
+    """Append-only, tamper-evident log: each entry carries the hash of the previous one in its auction.
+
+    Written only by auctions.audit.audit_record while the auction's row lock is held, so a chain has no forks.
+    """
+
+    auction = models.ForeignKey("auctions.Auction", on_delete=models.PROTECT, related_name="audit_entries")
+    sequence = models.PositiveIntegerField()
+    action = models.CharField(max_length=10, choices=AuditAction.choices)
+    outcome = models.CharField(max_length=40, help_text=_("'ok', 'accepted', or the rejection code"))
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reason = models.CharField(max_length=500, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    client_address = models.GenericIPAddressField(null=True, blank=True)
+    recorded_at = models.DateTimeField()
+    previous_hash = models.CharField(max_length=64)
+    entry_hash = models.CharField(max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        ordering = ["auction", "sequence"]
+        # Born in the bidding app; the table kept its name (and its append-only trigger) when the ledger moved here.
+        db_table = "bidding_auditentry"
+        constraints = [
+            models.UniqueConstraint(fields=["auction", "sequence"], name="bidding_audit_one_entry_per_sequence"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.sequence} {self.action} {self.outcome}"

@@ -1,38 +1,15 @@
 """Reads on auctions. `auction_snapshot` is the one description of an auction's state: the REST detail and list,
 and the socket's `auction:state`, all send it."""
 
-import time
 from datetime import date, datetime
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
-from accounts.models import ORGANIZER_ROLES
+from accounts.models import is_organizer
 
 from .increments import min_next_bid
 from .models import Auction, AuctionStatus
-
-
-def iso(value: datetime | None) -> str | None:
-    """ISO 8601 in the platform's time zone (Asia/Tokyo), with its offset: the same text DRF writes."""
-    return timezone.localtime(value).isoformat() if value else None
-
-
-def ms(value: datetime | None) -> int | None:
-    """Milliseconds since the epoch, for clients that count down."""
-    return int(value.timestamp() * 1000) if value else None
-
-
-def server_time_ms() -> int:
-    return int(time.time() * 1000)
-
-
-def viewer_is_organizer(viewer) -> bool:
-    return bool(viewer is not None and viewer.is_authenticated and getattr(viewer, "role", None) in ORGANIZER_ROLES)
-
-
-def _paddle(user) -> int | None:
-    return user.paddle_number if user is not None else None
+from .wire import iso, ms, paddle_of, server_time_ms
 
 
 def horse_summary(horse) -> dict:
@@ -92,13 +69,13 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
         "server_time": server_time_ms(),
         "duration_seconds": auction.duration_seconds,
         "extension_window_seconds": auction.extension_window_seconds,
-        "high_bidder_paddle": _paddle(auction.high_bidder) if auction.high_bidder_id else None,
+        "high_bidder_paddle": paddle_of(auction.high_bidder) if auction.high_bidder_id else None,
         "hammer_price": auction.hammer_price,
-        "winner_paddle": _paddle(auction.winner) if auction.winner_id else None,
+        "winner_paddle": paddle_of(auction.winner) if auction.winner_id else None,
         "cancel_reason": auction.cancel_reason,
         "horse": horse_summary(auction.horse),
     }
-    if viewer_is_organizer(viewer):
+    if is_organizer(viewer):
         snapshot["reserve_price"] = auction.reserve_price
     return snapshot
 

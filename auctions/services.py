@@ -1,8 +1,8 @@
-"""Writes on auctions: create, edit, schedule, start and cancel (DESIGN.md rules 1 and 2).
+"""The lot's whole lifecycle (DESIGN.md rules 1, 2, 4 and 5): create, edit, schedule, start, extend, close and
+cancel. The bids themselves live one layer up, in bidding.services, which calls `auction_extend_locked` here.
 
-The close (active → sold | unsold) and the bids live in bidding.services. Every transition here takes the
-auction's row lock itself (SELECT … FOR UPDATE), reads the clock after the lock is held, and publishes its event
-only after the commit.
+Every transition takes the auction's row lock itself (SELECT … FOR UPDATE), reads the clock after the lock is
+held, writes its audit entry, and publishes its room event and domain signal only after the commit.
 """
 
 import logging
@@ -13,11 +13,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import ORGANIZER_ROLES
-from bidding.audit import audit_record
-from bidding.models import AuditAction
+from accounts.models import is_organizer
 
 from . import events
+from .audit import audit_record
 from .errors import (
     AuctionNotFound,
     HorseHasOpenAuction,
@@ -28,7 +27,8 @@ from .errors import (
     NotOrganizer,
 )
 from .increments import validate_increment_table
-from .models import OPEN_STATUSES, Auction, AuctionStatus
+from .models import OPEN_STATUSES, Auction, AuctionStatus, AuditAction
+from .signals import lot_closed, lot_started, send_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -72,7 +72,7 @@ def _require_organizer(actor) -> None:
     """`actor=None` is the platform itself (the scheduled start); a person must be an organizer."""
     if actor is None:
         return
-    if not (actor.is_authenticated and actor.is_active and getattr(actor, "role", None) in ORGANIZER_ROLES):
+    if not is_organizer(actor):
         raise NotOrganizer()
 
 
@@ -270,12 +270,6 @@ def auction_schedule(*, auction_id: int, actor=None, starts_at: datetime | None 
     return auction
 
 
-def _notify_followers_started(auction_id: int) -> None:
-    from notifications.tasks import notify_watchers_started
-
-    notify_watchers_started.delay(auction_id=auction_id)
-
-
 def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
     """Draft | scheduled → active, with ends_at = now + duration (never past the hard stop).
     Should be called while holding the auction's row lock, with `now` read after the lock was taken."""
@@ -303,8 +297,7 @@ def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
         recorded_at=now,
     )
     events.publish_auction_event(auction.pk, events.auction_started_event(auction=auction))
-    auction_id = auction.pk
-    transaction.on_commit(lambda: _notify_followers_started(auction_id), robust=True)
+    send_on_commit(lot_started, sender=Auction, auction_id=auction.pk)
     logger.info("auction %s started, ends at %s", auction.pk, ends_at.isoformat())
 
 
@@ -345,7 +338,7 @@ def auction_start_if_due(*, auction_id: int) -> Auction | None:
 
 def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
     """Draft | scheduled | active → cancelled, before the end. An active auction whose end has passed is being
-    closed (bidding.services.auction_close) and can no longer be cancelled. Takes the auction's row lock itself."""
+    closed (auction_close) and can no longer be cancelled. Takes the auction's row lock itself."""
     _require_organizer(actor)
     reason = (reason or "").strip()
     if len(reason) > MAX_CANCEL_REASON:
@@ -376,3 +369,75 @@ def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
         events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
     logger.info("auction %s cancelled", auction.pk)
     return auction
+
+
+def auction_extend_locked(*, auction: Auction, now: datetime, actor=None, bid_id: int | None = None) -> bool:
+    """Rule 4: a bid in the last `extension_window` seconds moves the end to now + window (capped by the hard stop).
+
+    Should be called while holding the auction's row lock, with `now` read after the lock was taken, by the bid
+    that was just accepted. Saves nothing but the audit entry: the caller saves the row with its own changes.
+    Returns whether the end moved; the caller then publishes `auction:extended`."""
+    window = timedelta(seconds=auction.extension_window_seconds)
+    if not window or auction.ends_at - now >= window:
+        return False
+    new_end = now + window
+    if auction.max_ends_at and new_end > auction.max_ends_at:
+        new_end = auction.max_ends_at
+    if new_end <= auction.ends_at:
+        return False
+    auction.ends_at = new_end
+    auction.extension_count += 1
+    audit_record(
+        auction=auction,
+        action=AuditAction.EXTEND,
+        actor=actor,
+        data={"ends_at": new_end.isoformat(), "bid_id": bid_id},
+        recorded_at=now,
+    )
+    return True
+
+
+def auction_close(*, auction_id: int) -> Auction | None:
+    """Rule 5: close an auction whose time is up, exactly once: sold to the high bidder if the reserve is met,
+    else unsold (passed in). None when there is nothing to close (not active, not yet due, or already closed by
+    someone else). Takes the auction's row lock itself."""
+    with transaction.atomic():
+        auction = (
+            Auction.objects.select_for_update(of=("self",)).select_related("high_bidder").filter(pk=auction_id).first()
+        )
+        if auction is None or auction.status != AuctionStatus.ACTIVE:
+            return None
+        now = timezone.now()
+        if now < auction.ends_at:
+            return None
+        sold = auction.high_bidder_id is not None and auction.reserve_met
+        auction.status = AuctionStatus.SOLD if sold else AuctionStatus.UNSOLD
+        auction.closed_at = now
+        if sold:
+            auction.winner_id = auction.high_bidder_id
+            auction.winner = auction.high_bidder
+            auction.hammer_price = auction.current_price
+        auction.save(update_fields=["status", "closed_at", "winner", "hammer_price", "updated_at"])
+        audit_record(
+            auction=auction,
+            action=AuditAction.CLOSE,
+            outcome=auction.status,
+            data={
+                "hammer_price": auction.hammer_price,
+                "winner": auction.winner_id,
+                "bids": auction.bid_count,
+                "reserve_met": auction.reserve_met,
+            },
+            recorded_at=now,
+        )
+        events.publish_auction_event(auction.pk, events.auction_ended_event(auction=auction))
+        send_on_commit(lot_closed, sender=Auction, auction_id=auction.pk, status=auction.status)
+    logger.info("auction %s closed: %s", auction.pk, auction.status)
+    return auction
+
+
+def auction_close_due(*, now: datetime | None = None) -> list[int]:
+    """Close every active auction whose end has passed. Safe to run from many workers at once."""
+    now = now or timezone.now()
+    due = Auction.objects.filter(status=AuctionStatus.ACTIVE, ends_at__lte=now).values_list("pk", flat=True)
+    return [auction.pk for pk in list(due) if (auction := auction_close(auction_id=pk))]

@@ -1,8 +1,15 @@
-"""Beat-driven work of the lifecycle: scheduled auctions start by themselves (DESIGN.md rule 2)."""
+"""Beat-driven work of the lifecycle: scheduled lots start by themselves (rule 2), expired lots close (rule 5), and
+every active lot's clock is broadcast once a second. Each task loads by id and calls a service."""
 
 import logging
 
 from celery import shared_task
+from django.utils import timezone
+
+from .events import auction_group, auction_timer_event, send_to_groups_now
+from .models import Auction, AuctionStatus
+from .selectors import auction_due_ids
+from .services import auction_close_due, auction_start_if_due
 
 logger = logging.getLogger(__name__)
 
@@ -14,11 +21,6 @@ def start_due_auctions() -> list[int]:
     Each start is its own transaction under the auction's row lock, so two runs at once (a slow worker and the
     next tick) start each auction exactly once; one auction that fails does not hold up the others.
     """
-    from django.utils import timezone
-
-    from .selectors import auction_due_ids
-    from .services import auction_start_if_due
-
     started = []
     for auction_id in auction_due_ids(now=timezone.now()):
         try:
@@ -27,3 +29,20 @@ def start_due_auctions() -> list[int]:
         except Exception:
             logger.exception("scheduled start of auction %s failed", auction_id)
     return started
+
+
+@shared_task(name="auctions.close_expired_auctions", ignore_result=True)
+def close_expired_auctions() -> list[int]:
+    return auction_close_due()
+
+
+@shared_task(name="auctions.broadcast_timers", ignore_result=True)
+def broadcast_timers() -> int:
+    now = timezone.now()
+    active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at")
+    messages = [
+        (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now))
+        for auction_id, ends_at in active
+    ]
+    send_to_groups_now(messages)
+    return len(messages)

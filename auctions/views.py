@@ -11,11 +11,11 @@ from rest_framework.response import Response
 
 from accounts.permissions import IsOrganizer, ReadOnlyOrOrganizer
 from config.errors import ServiceError
+from config.schema import READ_ONE_ERRORS, WRITE_ERRORS, error_responses
 
 from . import selectors, services
 from .errors import AuctionNotFound
 from .models import Auction, AuctionStatus
-from .schema import READ_ONE_ERRORS, WRITE_ERRORS, error_responses
 from .serializers import AuctionSnapshotSerializer, AuctionWriteSerializer, CancelSerializer, ScheduleSerializer
 
 LIFECYCLE_ERRORS = (401, 403, 404, 409, 429)

@@ -152,7 +152,8 @@ def run(count: int) -> None:
     from django.test.utils import setup_test_environment
     from rest_framework_simplejwt.tokens import RefreshToken
 
-    from auctions import reports
+    from bidding import reports
+    from bidding.reports.streaming import csv_chunks
 
     setup_test_environment()  # lets the test clients talk to the app ("testserver" host)
     call_command("migrate", verbosity=0)
@@ -208,7 +209,7 @@ def run(count: int) -> None:
 
     gc.collect()
     tracemalloc.start()
-    whole = b"".join(reports.csv_chunks(reports.bids_report(auction=Auction.objects.get(pk=auction_id))))
+    whole = b"".join(csv_chunks(reports.bids_report(auction=Auction.objects.get(pk=auction_id))))
     _current, peak_whole = tracemalloc.get_traced_memory()
     tracemalloc.stop()
     assert len(whole) == size

@@ -1,11 +1,31 @@
-"""Read-only views of the bid ledger and the audit log: staff may look, nobody may change them here."""
+"""The bid ledger in the admin: read-only, and what the lower apps' admin pages gain from it.
+
+Bidding sits above accounts and auctions, so it is here, not there, that the auction page gets its bids and the
+auction and user lists get their CSV exports: the lower apps register their own admin, and this module re-registers
+it with the additions (Django's documented way of extending another app's ModelAdmin).
+"""
 
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
-from .models import AuditEntry, Bid
+from accounts.admin import UserAdmin
+from accounts.models import User
+from auctions.admin import AuctionAdmin, yen
+from auctions.models import Auction
+
+from . import reports
+from .models import Bid
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
+@admin.register(Bid)
+class BidAdmin(admin.ModelAdmin):
+    list_display = ("auction", "amount", "paddle", "bidder", "placed_at", "source", "client_address")
+    list_filter = ("source", "auction__sale_date")
+    search_fields = ("bidder__username", "bidder__paddle_number", "auction__horse__name", "auction__lot_number")
+    list_select_related = ("auction__horse", "bidder")
+    date_hierarchy = "placed_at"
+    ordering = ("-placed_at",)
+
     def has_add_permission(self, request):
         return False
 
@@ -15,42 +35,64 @@ class ReadOnlyAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False
 
-
-@admin.register(Bid)
-class BidAdmin(ReadOnlyAdmin):
-    list_display = ("auction", "amount", "paddle", "bidder", "placed_at", "source", "client_address")
-    list_filter = ("source", "auction__sale_date")
-    search_fields = ("bidder__username", "bidder__paddle_number", "auction__horse__name", "auction__lot_number")
-    list_select_related = ("auction__horse", "bidder")
-    date_hierarchy = "placed_at"
-    ordering = ("-placed_at",)
-
-    @admin.display(description="paddle", ordering="bidder__paddle_number")
+    @admin.display(description=_("paddle"), ordering="bidder__paddle_number")
     def paddle(self, bid):
         return bid.bidder.paddle_number
 
 
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = ("auction", "sequence", "action", "outcome", "actor", "recorded_at", "client_address")
-    list_filter = ("action", "outcome")
-    search_fields = ("auction__horse__name", "actor__username", "entry_hash")
-    list_select_related = ("auction__horse", "actor")
-    ordering = ("-recorded_at",)
-
-
 class BidInline(admin.TabularInline):
-    """The bids of one auction, highest first, on the auction's admin page."""
+    """A read-only list of the accepted bids on the auction's page (staff see names: rule 8 is for bidders)."""
 
     model = Bid
     extra = 0
     can_delete = False
-    fields = ("amount", "bidder", "placed_at", "source", "client_address")
-    readonly_fields = fields
     ordering = ("-amount",)
+    fields = ("placed_at", "amount_yen", "paddle", "bidder", "source")
+    readonly_fields = fields
+    verbose_name_plural = _("bids (accepted, newest first)")
 
     def has_add_permission(self, request, obj=None):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("amount"))
+    def amount_yen(self, bid) -> str:
+        return yen(bid.amount)
+
+    @admin.display(description=_("paddle"))
+    def paddle(self, bid):
+        return bid.bidder.paddle_number
+
+
+admin.site.unregister(Auction)
+
+
+@admin.register(Auction)
+class AuctionWithBidsAdmin(AuctionAdmin):
+    inlines = (BidInline,)
+    actions = (*AuctionAdmin.actions, "export_results_csv", "export_bids_csv")
+
+    @admin.action(description=_("Export results of selected auctions as CSV"), permissions=["view"])
+    def export_results_csv(self, request, queryset):
+        return reports.report_response(request, reports.results_report(auctions=queryset))
+
+    @admin.action(description=_("Export bid history of selected auctions as CSV"), permissions=["view"])
+    def export_bids_csv(self, request, queryset):
+        return reports.report_response(request, reports.bids_report(auctions=queryset))
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserWithReportsAdmin(UserAdmin):
+    actions = (*UserAdmin.actions, "export_csv")
+
+    @admin.action(description=_("Export selected users as CSV"))
+    def export_csv(self, request, queryset):
+        return reports.report_response(request, reports.bidders_report(users=queryset))

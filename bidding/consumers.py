@@ -18,11 +18,15 @@ from django.utils.translation import gettext as _
 
 from accounts.ws_auth import CLOSE_ABUSE, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
 from auctions.events import auction_group, user_group
+from auctions.models import Auction
+from auctions.selectors import auction_snapshot
+from auctions.wire import server_time_ms
 from config.parsers import strict_json_loads
 
 from . import services
 from .errors import BidRejected
 from .models import BidSource
+from .serializers import OwnBidSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +34,6 @@ logger = logging.getLogger(__name__)
 MAX_BAD_FRAMES = 20
 # A list page watches many lots at once, but not the whole database.
 MAX_ROOMS_PER_SOCKET = 200
-
-
-def server_time_ms() -> int:
-    return int(time.time() * 1000)
 
 
 class FrameError(Exception):
@@ -238,16 +238,11 @@ def _in_pool(function):
 
 @_in_pool
 def _snapshot(auction_id: int, user) -> dict | None:
-    from auctions.models import Auction
-    from auctions.selectors import auction_snapshot
-
     auction = Auction.objects.select_related("horse", "high_bidder", "winner").filter(pk=auction_id).first()
     return None if auction is None else auction_snapshot(auction=auction, viewer=user)
 
 
 @_in_pool
 def _place_bid(**kwargs) -> dict:
-    from .serializers import OwnBidSerializer
-
     outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
     return dict(OwnBidSerializer(outcome.bid).data)

@@ -1,9 +1,9 @@
-"""The bid and the close: rules 3–5 of the design, each decided under the auction's row lock."""
+"""The bid: rule 3 of the design (and rule 4's extension, through auctions.services), decided under the auction's
+row lock. The close and the rest of the lot's lifecycle live one layer down, in auctions.services."""
 
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
@@ -12,15 +12,18 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Role
+from auctions.audit import audit_record
+from auctions.events import auction_extended_event, publish_auction_event
 from auctions.increments import increment_for, is_on_grid, min_next_bid
-from auctions.models import Auction, AuctionStatus
-from notifications import tasks
+from auctions.models import Auction, AuctionStatus, AuditAction
+from auctions.services import auction_extend_locked
+from auctions.signals import send_on_commit
 
 from . import errors
-from .audit import audit_record
-from .events import auction_ended_event, auction_extended_event, auction_update_event, publish
-from .models import AuditAction, Bid, BidSource
+from .events import auction_update_event
+from .models import Bid, BidSource
 from .rate_limit import bid_rate_allow
+from .signals import bid_accepted
 
 logger = logging.getLogger(__name__)
 
@@ -105,21 +108,6 @@ def _rate_refusal(*, user) -> errors.RateLimited | None:
     return None if allowed else errors.RateLimited(retry_after=retry_after)
 
 
-def _extend_if_needed(*, auction: Auction, now) -> bool:
-    """Rule 4: a bid in the last `extension_window` seconds moves the end to now + window (capped by the hard stop)."""
-    window = timedelta(seconds=auction.extension_window_seconds)
-    if not window or auction.ends_at - now >= window:
-        return False
-    new_end = now + window
-    if auction.max_ends_at and new_end > auction.max_ends_at:
-        new_end = auction.max_ends_at
-    if new_end <= auction.ends_at:
-        return False
-    auction.ends_at = new_end
-    auction.extension_count += 1
-    return True
-
-
 def bid_place(
     *,
     auction_id: int,
@@ -199,7 +187,17 @@ def _accept(*, auction, user, amount, key, now, client_address, source, attempt)
     auction.current_price = amount
     auction.high_bidder = user
     auction.bid_count += 1
-    extended = _extend_if_needed(auction=auction, now=now)
+    audit_record(
+        auction=auction,
+        action=AuditAction.BID,
+        actor=user,
+        outcome="accepted",
+        data={**attempt, "bid_id": bid.pk},
+        client_address=client_address,
+        recorded_at=now,
+    )
+    # After the bid's own entry, so the ledger reads "bid accepted, then the clock moved".
+    extended = auction_extend_locked(auction=auction, now=now, actor=user, bid_id=bid.pk)
     auction.save(
         update_fields=[
             "current_price",
@@ -210,82 +208,16 @@ def _accept(*, auction, user, amount, key, now, client_address, source, attempt)
             "updated_at",
         ]
     )
-    audit_record(
-        auction=auction,
-        action=AuditAction.BID,
-        actor=user,
-        outcome="accepted",
-        data={**attempt, "bid_id": bid.pk},
-        client_address=client_address,
-        recorded_at=now,
-    )
-    if extended:
-        audit_record(
-            auction=auction,
-            action=AuditAction.EXTEND,
-            actor=user,
-            outcome="ok",
-            data={"ends_at": auction.ends_at.isoformat(), "bid_id": bid.pk},
-            recorded_at=now,
-        )
     events = [auction_update_event(auction=auction, bid=bid)]
     if extended:
         events.append(auction_extended_event(auction=auction))
-    publish(auction.pk, *events)
-    if outbid_user_id is not None:
-        transaction.on_commit(
-            lambda: tasks.notify_outbid.delay(auction_id=auction.pk, user_id=outbid_user_id, bid_id=bid.pk),
-            robust=True,
-        )
+    publish_auction_event(auction.pk, *events)
+    send_on_commit(
+        bid_accepted,
+        sender=Bid,
+        auction_id=auction.pk,
+        bid_id=bid.pk,
+        bidder_id=user.pk,
+        outbid_user_id=outbid_user_id,
+    )
     return BidOutcome(bid=bid, auction=auction, extended=extended)
-
-
-@dataclass(frozen=True)
-class CloseOutcome:
-    auction: Auction
-    status: str
-
-
-def auction_close(*, auction_id: int) -> CloseOutcome | None:
-    """Rule 5: close an auction whose time is up, exactly once. None when there is nothing to close (not active,
-    not yet due, or already closed by someone else). Takes the auction's row lock itself."""
-    with transaction.atomic():
-        auction = (
-            Auction.objects.select_for_update(of=("self",)).select_related("high_bidder").filter(pk=auction_id).first()
-        )
-        if auction is None or auction.status != AuctionStatus.ACTIVE:
-            return None
-        now = timezone.now()
-        if now < auction.ends_at:
-            return None
-        sold = auction.high_bidder_id is not None and auction.reserve_met
-        auction.status = AuctionStatus.SOLD if sold else AuctionStatus.UNSOLD
-        auction.closed_at = now
-        if sold:
-            auction.winner_id = auction.high_bidder_id
-            auction.hammer_price = auction.current_price
-        auction.save(update_fields=["status", "closed_at", "winner", "hammer_price", "updated_at"])
-        audit_record(
-            auction=auction,
-            action=AuditAction.CLOSE,
-            outcome=auction.status,
-            data={
-                "hammer_price": auction.hammer_price,
-                "winner": auction.winner_id,
-                "bids": auction.bid_count,
-                "reserve_met": auction.reserve_met,
-            },
-            recorded_at=now,
-        )
-        publish(auction.pk, auction_ended_event(auction=auction))
-        auction_id = auction.pk
-        transaction.on_commit(lambda: tasks.notify_auction_result.delay(auction_id=auction_id), robust=True)
-    logger.info("auction %s closed: %s", auction.pk, auction.status)
-    return CloseOutcome(auction=auction, status=auction.status)
-
-
-def auction_close_due(*, now=None) -> list[int]:
-    """Close every active auction whose end has passed. Safe to run from many workers at once."""
-    now = now or timezone.now()
-    due = Auction.objects.filter(status=AuctionStatus.ACTIVE, ends_at__lte=now).values_list("pk", flat=True)
-    return [outcome.auction.pk for pk in list(due) if (outcome := auction_close(auction_id=pk))]

@@ -31,7 +31,7 @@ def _hand_back_database_connection(**kwargs):
 
 app.conf.beat_schedule = {
     "close-expired-auctions": {
-        "task": "bidding.close_expired_auctions",
+        "task": "auctions.close_expired_auctions",
         "schedule": 1.0,
         "options": {"expires": 2},
     },
@@ -41,7 +41,7 @@ app.conf.beat_schedule = {
         "options": {"expires": 5},
     },
     "broadcast-timers": {
-        "task": "bidding.broadcast_timers",
+        "task": "auctions.broadcast_timers",
         "schedule": 1.0,
         "options": {"expires": 2},
     },

@@ -11,6 +11,7 @@ from django.core.exceptions import RequestDataTooBig
 from django.http import Http404, JsonResponse
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, status
+from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 logger = logging.getLogger(__name__)
@@ -118,8 +119,6 @@ def api_exception_handler(exc, context):
 
 
 def _response(data, status_code, headers=None):
-    from rest_framework.response import Response
-
     return Response(data, status=status_code, headers=headers)
 
 

@@ -24,6 +24,8 @@ from django.db import connection, connections
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
+from .celery import app
+
 
 def _timed(check) -> dict:
     started = time.perf_counter()
@@ -79,8 +81,6 @@ def _channel_layer():
 
 
 def _celery():
-    from config.celery import app
-
     # One connection attempt with socket timeouts, not the client's default of retrying for seconds (or of
     # waiting forever on a broker that accepts connections but never answers).
     timeout = _deadline() / 2

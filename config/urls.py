@@ -19,7 +19,7 @@ api_patterns = [
     path("", include("notifications.urls")),
     path("", include("horses.urls")),
     path("", include("auctions.urls")),
-    path("reports/", include("auctions.report_urls")),
+    path("reports/", include("bidding.reports.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -2,16 +2,14 @@ from django.core.validators import FileExtensionValidator
 from drf_spectacular.utils import extend_schema_serializer
 from rest_framework import serializers
 
-from accounts.models import ORGANIZER_ROLES, User
+from accounts.models import User, is_organizer
 
 from .models import DocumentKind, Horse, HorseDocument, HorsePhoto
 from .validators import MAX_DOCUMENT_BYTES, MAX_PHOTO_BYTES, MaxFileSizeValidator, validate_pdf_content
 
 
 def viewer_is_organizer(context) -> bool:
-    request = context.get("request")
-    user = getattr(request, "user", None)
-    return bool(user and user.is_authenticated and getattr(user, "role", None) in ORGANIZER_ROLES)
+    return is_organizer(getattr(context.get("request"), "user", None))
 
 
 class HorsePhotoSerializer(serializers.ModelSerializer):

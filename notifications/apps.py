@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class NotificationsConfig(AppConfig):
     name = "notifications"
     verbose_name = _("Notifications")
+
+    def ready(self):
+        # Connects the receivers of the domain signals (auctions.signals, bidding.signals).
+        from . import receivers  # noqa: F401

@@ -9,7 +9,9 @@ from django.utils import timezone
 
 from auctions.events import publish_user_event
 from auctions.models import Auction, AuctionStatus
+from bidding.models import Bid
 
+from . import tasks
 from .models import Notification, NotificationKind, Watch
 
 
@@ -57,15 +59,11 @@ def notification_create(
 
 
 def _queue_email(notification_id: int) -> None:
-    from .tasks import send_notification_email
-
-    send_notification_email.delay(notification_id)
+    tasks.send_notification_email.delay(notification_id)
 
 
 def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification | None:
     """The previous high bidder was outbid by bid `bid_id`."""
-    from bidding.models import Bid
-
     # Every outbid of a busy sale lands here: the five values the notice needs, not two whole rows and a horse.
     bid = (
         Bid.objects.filter(pk=bid_id)
@@ -100,8 +98,6 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
 
 def notify_auction_result(*, auction_id: int) -> list[Notification]:
     """After the close: the winner hears they won, every other bidder that they lost, the consignor the result."""
-    from bidding.models import Bid
-
     auction = Auction.objects.select_related("horse").get(pk=auction_id)
     if auction.status not in (AuctionStatus.SOLD, AuctionStatus.UNSOLD):
         return []

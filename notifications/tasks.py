@@ -1,8 +1,16 @@
-"""Notification work for the Celery workers. Each task loads by id and calls a service; all are safe to retry."""
+"""Notification work for the Celery workers. Each task loads by id and calls a service; all are safe to retry.
+
+The services are imported inside each task (STYLE.md, HackSoft's habit): services queue the e-mail task, so this
+module is imported by them and must not import them back at load time."""
 
 import smtplib
 
 from celery import shared_task
+from django.db import transaction
+from django.utils import timezone
+
+from .emails import notification_email
+from .models import Notification
 
 
 @shared_task(
@@ -16,12 +24,6 @@ from celery import shared_task
 def send_notification_email(notification_id: int) -> bool:
     """Send once: the row is locked while sending and stamped `emailed_at`, so a retry or a duplicate delivery of
     this task finds the stamp and sends nothing."""
-    from django.db import transaction
-    from django.utils import timezone
-
-    from .emails import notification_email
-    from .models import Notification
-
     with transaction.atomic():
         notification = (
             Notification.objects.select_for_update(of=("self",))

@@ -270,7 +270,7 @@ def test_the_console_carries_the_sales_name_not_djangos(desk):
 def test_the_audit_close_is_a_closing_not_a_window_closing():
     from django.utils import translation
 
-    from bidding.models import AuditAction
+    from auctions.models import AuditAction
 
     with translation.override("ja"):
         assert str(AuditAction.CLOSE.label) == "締切"

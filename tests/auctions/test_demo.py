@@ -4,8 +4,8 @@ import io
 
 import pytest
 
-from auctions.demo import DEMO_HORSES, seed_catalogue
 from auctions.models import Auction, AuctionStatus
+from bidding.demo import DEMO_HORSES, seed_catalogue
 from horses.models import Horse
 from tests.accounts.factories import BidderFactory, UserFactory
 

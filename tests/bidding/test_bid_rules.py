@@ -6,9 +6,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from auctions.models import AuctionStatus
+from auctions.models import AuctionStatus, AuditEntry
 from bidding import errors
-from bidding.models import AuditEntry, Bid
+from bidding.models import Bid
 from tests.accounts.factories import BidderFactory, UserFactory
 from tests.bidding.conftest import place
 

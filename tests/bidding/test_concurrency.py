@@ -12,9 +12,10 @@ from django.db import connection
 from django.utils import timezone
 
 from auctions.models import Auction, AuctionStatus
+from auctions.services import auction_close_due
 from bidding import errors
 from bidding.models import Bid
-from bidding.services import auction_close_due, bid_place
+from bidding.services import bid_place
 from tests.accounts.factories import BidderFactory
 from tests.bidding.factories import ActiveAuctionFactory
 

@@ -7,7 +7,8 @@ import pytest
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
-from bidding.models import AuditEntry, Bid
+from auctions.models import AuditEntry
+from bidding.models import Bid
 from config.asgi import application
 from tests.bidding.factories import ActiveAuctionFactory
 

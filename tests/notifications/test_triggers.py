@@ -7,7 +7,7 @@ from django.core import mail
 from django.utils import timezone
 
 from auctions.models import Auction
-from bidding.services import auction_close
+from auctions.services import auction_close
 from notifications import services, tasks
 from notifications.models import Notification, Watch
 from tests.accounts.factories import BidderFactory, UserFactory

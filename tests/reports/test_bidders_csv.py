@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from auctions.reports import BIDDERS_HEADER
+from bidding.reports.queries import BIDDERS_HEADER
 from tests.accounts.factories import BidderFactory, UserFactory
 from tests.bidding.factories import ActiveAuctionFactory
 

@@ -7,8 +7,8 @@ from urllib.parse import quote
 
 import pytest
 
-from auctions.reports import ATTEMPTS_HEADER, BIDS_HEADER
 from bidding import errors
+from bidding.reports.queries import ATTEMPTS_HEADER, BIDS_HEADER
 from bidding.services import bid_place
 from tests.accounts.factories import BidderFactory
 from tests.bidding.factories import ActiveAuctionFactory, HorseFactory
@@ -194,7 +194,7 @@ def test_attempts_lists_accepted_and_refused_bids_with_their_outcome(staff_clien
 
 def test_the_history_of_several_auctions_for_an_admin_selection():
     from auctions.models import Auction
-    from auctions.reports import bids_report
+    from bidding.reports.queries import bids_report
 
     chosen, also, left_out = ActiveAuctionFactory(), ActiveAuctionFactory(), ActiveAuctionFactory()
     for auction in (chosen, also, left_out):

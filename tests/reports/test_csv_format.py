@@ -4,7 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from auctions.reports import Period, Report, content_disposition, csv_chunks, neutralise, tokyo_time
+from bidding.reports.queries import Period, tokyo_time
+from bidding.reports.streaming import Report, content_disposition, csv_chunks, neutralise
 
 
 @pytest.mark.parametrize(

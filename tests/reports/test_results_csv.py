@@ -5,7 +5,7 @@ from urllib.parse import quote
 
 import pytest
 
-from auctions.reports import RESULTS_HEADER
+from bidding.reports.queries import RESULTS_HEADER
 from tests.accounts.factories import BidderFactory, UserFactory
 from tests.bidding.factories import ActiveAuctionFactory, HorseFactory
 

@@ -4,9 +4,10 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, connection, transaction
 
+from auctions.audit import audit_verify_chain
+from auctions.models import AuditEntry
 from bidding import errors
-from bidding.audit import audit_verify_chain
-from bidding.models import AuditEntry, Bid
+from bidding.models import Bid
 from tests.bidding.conftest import place
 from tests.bidding.factories import ActiveAuctionFactory
 

@@ -19,11 +19,12 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 
 from accounts.models import Role
 from accounts.permissions import IsStaffMember
+from auctions.models import Auction, AuctionStatus
 from config.errors import ServiceError
+from config.schema import error_responses
 
-from . import reports
-from .models import Auction, AuctionStatus
-from .schema import error_responses
+from . import queries
+from .streaming import report_response
 
 
 class InvalidReportFilter(ServiceError):
@@ -61,11 +62,11 @@ def _moment(params, name: str) -> date | datetime | None:
             code="invalid_date",
             field=name,
         ) from None
-    return value if timezone.is_aware(value) else value.replace(tzinfo=reports.REPORT_TZ)
+    return value if timezone.is_aware(value) else value.replace(tzinfo=queries.REPORT_TZ)
 
 
-def _period(params) -> reports.Period:
-    period = reports.Period(since=_moment(params, "since"), until=_moment(params, "until"))
+def _period(params) -> queries.Period:
+    period = queries.Period(since=_moment(params, "since"), until=_moment(params, "until"))
     if period.start is not None and period.end is not None and period.start >= period.end:
         raise InvalidReportFilter(_("The period ends before it starts."), code="invalid_period", field="until")
     return period
@@ -153,11 +154,11 @@ class ResultsReportView(_ReportView):
     )
     def get(self, request):
         params = request.query_params
-        report = reports.results_report(
+        report = queries.results_report(
             statuses=_choices(params, "status", AuctionStatus.values, "invalid_status"),
             period=_period(params),
         )
-        return reports.report_response(request, report)
+        return report_response(request, report)
 
 
 class BidsReportView(_ReportView):
@@ -179,10 +180,10 @@ class BidsReportView(_ReportView):
     )
     def get(self, request):
         params = request.query_params
-        report = reports.bids_report(
+        report = queries.bids_report(
             auction=_auction(params), period=_period(params), attempts=_flag(params, "attempts")
         )
-        return reports.report_response(request, report)
+        return report_response(request, report)
 
 
 class BiddersReportView(_ReportView):
@@ -199,5 +200,5 @@ class BiddersReportView(_ReportView):
         responses={**_CSV_OK, **error_responses(400, 401, 403, 429)},
     )
     def get(self, request):
-        report = reports.bidders_report(roles=_choices(request.query_params, "role", Role.values, "invalid_role"))
-        return reports.report_response(request, report)
+        report = queries.bidders_report(roles=_choices(request.query_params, "role", Role.values, "invalid_role"))
+        return report_response(request, report)

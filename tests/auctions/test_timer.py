@@ -2,7 +2,7 @@
 
 import pytest
 
-from bidding.tasks import broadcast_timers
+from auctions.tasks import broadcast_timers
 from tests.auctions.factories import AuctionFactory
 from tests.bidding.events import RoomListener
 from tests.bidding.factories import ActiveAuctionFactory

@@ -15,11 +15,12 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from auctions import services
+from auctions.models import Auction
 from horses.models import Horse
 from horses.services import horse_create, horse_document_add, horse_photo_add
 
-from . import services
-from .models import Auction
+from .services import bid_place
 
 
 @dataclass(frozen=True)
@@ -189,19 +190,15 @@ def _free_lot_number(sale_date, wanted: int) -> int:
 
 
 def _bid(auction_id: int, bidder, amount: int) -> None:
-    from bidding.services import bid_place
-
     bid_place(auction_id=auction_id, user=bidder, amount=amount, idempotency_key=uuid.uuid4())
 
 
 def _run_to_the_end(auction_id: int) -> str:
     """These lots ran earlier in the day: the seed moves their clock to the end, then the real close runs."""
-    from bidding.services import auction_close
-
     with transaction.atomic():
         Auction.objects.select_for_update().filter(pk=auction_id).update(ends_at=timezone.now())
-    outcome = auction_close(auction_id=auction_id)
-    return outcome.status if outcome else "?"
+    closed = services.auction_close(auction_id=auction_id)
+    return closed.status if closed else "?"
 
 
 def _auction(spec: DemoHorse, horse: Horse, *, sale_date, organizer, bidders: list) -> Auction | None:

@@ -7,9 +7,8 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from auctions.models import Auction, AuctionStatus
-from bidding.models import AuditEntry
-from bidding.services import auction_close, auction_close_due
+from auctions.models import Auction, AuctionStatus, AuditEntry
+from auctions.services import auction_close, auction_close_due
 from tests.bidding.conftest import place
 from tests.bidding.events import RoomListener
 from tests.bidding.factories import ActiveAuctionFactory

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from .report_views import BiddersReportView, BidsReportView, ResultsReportView
+from .views import BiddersReportView, BidsReportView, ResultsReportView
 
 urlpatterns = [
     path("results.csv", ResultsReportView.as_view(), name="report-results"),

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from bidding.audit import audit_verify_chain, audited_auction_ids
+from auctions.audit import audit_verify_chain, audited_auction_ids
 
 
 class Command(BaseCommand):
