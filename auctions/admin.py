@@ -32,6 +32,7 @@ RUNTIME_FIELDS = (
     "extension_count",
     "winner",
     "hammer_price",
+    "settled_at",
     "cancel_reason",
 )
 
@@ -81,7 +82,7 @@ class AuctionAdmin(admin.ModelAdmin):
     list_select_related = ("horse",)
     autocomplete_fields = ("horse",)
     ordering = ("-sale_date", "lot_number")
-    actions = ("schedule_selected", "start_selected", "cancel_selected")
+    actions = ("schedule_selected", "start_selected", "cancel_selected", "settle_selected")
     fieldsets = (
         (None, {"fields": ("sale_date", "lot_number", "horse")}),
         (_("Prices"), {"fields": ("start_price", "reserve_price", "increment_table", "max_jump")}),
@@ -168,6 +169,10 @@ class AuctionAdmin(admin.ModelAdmin):
     @admin.action(description=_("Start selected auctions now"), permissions=["change"])
     def start_selected(self, request, queryset):
         self._run(request, queryset, services.auction_start, str(_("Started %(count)d auction(s).")))
+
+    @admin.action(description=_("Mark selected sold lots as settled (paid)"), permissions=["view"])
+    def settle_selected(self, request, queryset):
+        self._run(request, queryset, services.auction_settle, str(_("Settled %(count)d lot(s).")))
 
     @admin.action(description=_("Cancel selected auctions…"), permissions=["change"])
     def cancel_selected(self, request, queryset):

@@ -87,6 +87,8 @@ class Auction(models.Model):
     )
     hammer_price = models.PositiveBigIntegerField(_("hammer price (yen)"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=500, blank=True)
+    # Until the buyer has paid, a won lot still counts against their credit limit (rule 3).
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -147,6 +149,7 @@ class AuditAction(models.TextChoices):
     CLOSE = "close", pgettext_lazy("audit action", "Close")
     CANCEL = "cancel", _("Cancel")
     SCHEDULE = "schedule", _("Schedule")
+    SETTLE = "settle", _("Settlement")
 
 
 class AuditEntry(models.Model):

@@ -441,3 +441,21 @@ def auction_close_due(*, now: datetime | None = None) -> list[int]:
     now = now or timezone.now()
     due = Auction.objects.filter(status=AuctionStatus.ACTIVE, ends_at__lte=now).values_list("pk", flat=True)
     return [auction.pk for pk in list(due) if (auction := auction_close(auction_id=pk))]
+
+
+def auction_settle(*, auction_id: int, actor=None) -> Auction:
+    """The buyer has paid for a sold lot: from now on it no longer counts against their credit limit. Idempotent.
+    Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        if auction.status != AuctionStatus.SOLD:
+            raise InvalidTransition(
+                _("Only a sold lot can be settled; this one is %(status)s.") % {"status": auction.get_status_display()},
+                status=auction.status,
+            )
+        if auction.settled_at is None:
+            auction.settled_at = timezone.now()
+            auction.save(update_fields=["settled_at", "updated_at"])
+            audit_record(auction=auction, action=AuditAction.SETTLE, actor=actor, recorded_at=auction.settled_at)
+    return auction

@@ -65,6 +65,12 @@ class BidTooLow(BidRejected):
     code = "bid_too_low"
     default_message = _("The bid is below the minimum next bid.")
 
+    def __init__(self, message=None, *, min_next_bid: int, **extra):
+        message = message or _("The bid is below the minimum next bid of ¥%(amount)s.") % {
+            "amount": f"{min_next_bid:,}"
+        }
+        super().__init__(message, min_next_bid=min_next_bid, **extra)
+
 
 class BidOffIncrement(BidRejected):
     code = "bid_off_increment"

@@ -1,4 +1,5 @@
-"""Per-user bid rate limit: a sliding one-minute window in Redis, shared by every server process."""
+"""Bid rate limit: a sliding one-minute window in Redis, shared by every server process, per user (or per address
+for anonymous sockets). Asked before the lot is locked, never while a lock is held."""
 
 import time
 import uuid
@@ -23,12 +24,13 @@ return {1, 0}
 """
 
 
-def bid_rate_allow(*, user_id: int) -> tuple[bool, int]:
-    """Count one bid attempt. Returns (allowed, seconds until the next attempt is allowed)."""
+def bid_rate_allow(*, bucket: str) -> tuple[bool, int]:
+    """Count one bid attempt in `bucket` ("u:<user id>" or "a:<address>"). Returns (allowed, seconds until the
+    next attempt is allowed)."""
     redis = get_redis_connection("default")
     script = redis.register_script(_SLIDING_WINDOW)
     allowed, retry_after = script(
-        keys=[f"bidrate:{user_id}"],
+        keys=[f"bidrate:{bucket}"],
         args=[time.time(), WINDOW_SECONDS, settings.BID_RATE_LIMIT_PER_MINUTE, uuid.uuid4().hex],
     )
     return bool(allowed), max(1, int(retry_after))

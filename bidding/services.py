@@ -6,12 +6,12 @@ import uuid
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F
+from django.db import IntegrityError, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role
+from accounts.models import Role, User
 from auctions.audit import audit_record
 from auctions.events import auction_extended_event, publish_auction_event
 from auctions.increments import increment_for, is_on_grid, min_next_bid
@@ -43,17 +43,35 @@ def _parse_key(idempotency_key) -> uuid.UUID:
         raise errors.InvalidIdempotencyKey() from exc
 
 
+# Beyond any price the columns and the rules will ever see (¥1 trillion): such a number is a typo or an attack.
+MAX_AMOUNT = 1_000_000_000_000
+# The longest text of a refused amount kept in the audit log.
+AUDIT_AMOUNT_CHARS = 64
+
+
 def _parse_amount(amount) -> int | None:
-    """A whole number of yen > 0, as an int or an integer-valued JSON number; anything else is None."""
+    """A whole number of yen from 1 to MAX_AMOUNT, sent as a JSON integer; anything else is None (invalid_amount).
+    An integer-valued float (1e6) is accepted as the JSON number it is; text, booleans, NaN and ±inf never are."""
     if isinstance(amount, bool):
         return None
     if isinstance(amount, float):
-        if not amount.is_integer():
+        if not amount.is_integer():  # also false for nan and ±inf
             return None
         amount = int(amount)
-    if not isinstance(amount, int) or amount <= 0:
+    if not isinstance(amount, int) or not 1 <= amount <= MAX_AMOUNT:
         return None
     return amount
+
+
+def audit_amount(amount) -> int | str:
+    """The amount as the audit log keeps it: a valid one as its integer, anything else as a short ASCII text of
+    its type and value. Never raw JSON: jsonb refuses NUL and infinities, and rewrites big floats after they were
+    hashed (audit_verify would then report a tampered chain)."""
+    parsed = _parse_amount(amount)
+    if parsed is not None:
+        return parsed
+    text = f"{type(amount).__name__}:{amount!a}"
+    return text if len(text) <= AUDIT_AMOUNT_CHARS else text[: AUDIT_AMOUNT_CHARS - 1] + "…"
 
 
 def _replay(*, user, key: uuid.UUID, auction_id: int, amount) -> BidOutcome | None:
@@ -67,12 +85,58 @@ def _replay(*, user, key: uuid.UUID, auction_id: int, amount) -> BidOutcome | No
     return BidOutcome(bid=bid, auction=bid.auction, replayed=True)
 
 
-def _refusal(*, auction: Auction, user, amount: int | None, now) -> errors.BidRejected | None:
-    """Every check of rule 3, in order. Should be called while holding the auction's row lock."""
-    if not user.is_authenticated or user.role != Role.BIDDER or not user.is_active:
+@dataclass(frozen=True)
+class Standing:
+    """What the rules need of a bidder, read from the database at the moment of the bid, never from the object
+    loaded at sign-in (a socket keeps that one for hours)."""
+
+    user_id: int
+    is_active: bool
+    role: str
+    is_approved_to_bid: bool
+    paddle_number: int | None
+    credit_limit: int | None
+
+    @property
+    def may_bid(self) -> bool:
+        return self.is_active and self.role == Role.BIDDER and self.is_approved_to_bid and bool(self.paddle_number)
+
+
+def _standing(user) -> Standing | None:
+    if not user.is_authenticated:
+        return None
+    row = (
+        User.objects.filter(pk=user.pk)
+        .values_list("is_active", "role", "is_approved_to_bid", "paddle_number", "credit_limit")
+        .first()
+    )
+    return Standing(user.pk, *row) if row else None
+
+
+def _standing_refusal(standing: Standing | None) -> errors.BidRejected | None:
+    if standing is None or not standing.is_active or standing.role != Role.BIDDER:
         return errors.NotAllowedToBid()
-    if not user.is_approved_to_bid or not user.paddle_number:
+    if not standing.may_bid:
         return errors.NotAllowedToBid(_("Your account is not yet approved to bid."))
+    return None
+
+
+def _exposure(*, user_id: int, excluding_auction_id: int) -> int:
+    """What the bidder is already committed to: the lots they lead now, and the lots they won and have not yet
+    settled. A new bid on another lot adds to it (rule 3's credit limit)."""
+    leading = Auction.objects.filter(status=AuctionStatus.ACTIVE, high_bidder_id=user_id).exclude(
+        pk=excluding_auction_id
+    )
+    won = Auction.objects.filter(status=AuctionStatus.SOLD, winner_id=user_id, settled_at__isnull=True)
+    total = leading.aggregate(total=Sum("current_price"))["total"] or 0
+    return total + (won.aggregate(total=Sum("hammer_price"))["total"] or 0)
+
+
+def _refusal(*, auction: Auction, standing: Standing, amount: int | None, now) -> errors.BidRejected | None:
+    """Every check of rule 3 that depends on the lot, in order. Should be called while holding the auction's row
+    lock, with the bidder's standing read after it was taken."""
+    if refusal := _standing_refusal(standing):
+        return refusal
     if amount is None:
         return errors.InvalidAmount()
     if auction.status in (AuctionStatus.SOLD, AuctionStatus.UNSOLD):
@@ -81,30 +145,39 @@ def _refusal(*, auction: Auction, user, amount: int | None, now) -> errors.BidRe
         return errors.AuctionNotActive()
     if now >= auction.ends_at:
         return errors.AuctionEnded()
-    if auction.consignor_id == user.pk:
+    if auction.consignor_id == standing.user_id:
         return errors.OwnHorse()
-    if auction.high_bidder_id == user.pk:
+    if auction.high_bidder_id == standing.user_id:
         return errors.AlreadyHighest()
     table = auction.effective_increment_table
     minimum = min_next_bid(start_price=auction.start_price, current_price=auction.current_price, table=table)
     if amount < minimum:
         return errors.BidTooLow(min_next_bid=minimum)
+    # The fat-finger guard before the grid: 900,000,001 is first of all far too much, then also off the grid.
+    max_jump = auction.max_jump or settings.BID_MAX_JUMP
+    ceiling = (auction.current_price or auction.start_price) + max_jump
+    if amount > ceiling:
+        return errors.BidTooHigh(max_amount=ceiling)
     first_bid_at_start = auction.current_price is None and amount == auction.start_price
     if not first_bid_at_start and not is_on_grid(amount, table):
         return errors.BidOffIncrement(min_next_bid=minimum, step=increment_for(amount, table))
-    max_jump = auction.max_jump or settings.BID_MAX_JUMP
-    if amount > (auction.current_price or auction.start_price) + max_jump:
-        return errors.BidTooHigh(max_amount=(auction.current_price or auction.start_price) + max_jump)
-    if user.credit_limit is not None and amount > user.credit_limit:
-        return errors.CreditLimitExceeded()
+    if standing.credit_limit is not None:
+        committed = _exposure(user_id=standing.user_id, excluding_auction_id=auction.pk)
+        if committed + amount > standing.credit_limit:
+            return errors.CreditLimitExceeded(
+                credit_limit=standing.credit_limit,
+                committed=committed,
+                available=max(0, standing.credit_limit - committed),
+            )
     return None
 
 
-def _rate_refusal(*, user) -> errors.RateLimited | None:
-    """Counts this attempt against the user's per-minute budget (replays never get this far)."""
-    if not (user.is_authenticated and user.role == Role.BIDDER):
-        return None
-    allowed, retry_after = bid_rate_allow(user_id=user.pk)
+def _rate_refusal(*, user, client_address: str | None) -> errors.RateLimited | None:
+    """Counts this attempt against its budget: the user's, or for an anonymous socket its address's. Every attempt
+    counts, refused ones too, so a flood is cut off before it costs a query. Called before any lock is taken: Redis
+    is never waited on while a lot is locked."""
+    bucket = f"u:{user.pk}" if user.is_authenticated else f"a:{client_address or 'unknown'}"
+    allowed, retry_after = bid_rate_allow(bucket=bucket)
     return None if allowed else errors.RateLimited(retry_after=retry_after)
 
 
@@ -119,11 +192,23 @@ def bid_place(
 ) -> BidOutcome:
     """Place a bid, or raise the BidRejected subclass that says why not.
 
-    Takes the auction's row lock itself and reads the clock after it is held. Refusals are written to the audit
-    log (and committed) before they are raised. Events leave only after the commit.
+    Before any lock: the key is parsed, a retry of a bid already placed is answered from the ledger, the attempt
+    is counted against the rate limit, and someone who may not bid at all (anonymous, a viewer, inactive,
+    unapproved) is refused — those refusals are logged, not written to the lot's chain, so they cannot jam it.
+    Then the auction's row lock is taken, the clock and the bidder's standing are read after it, and every rule
+    is checked; those refusals are written to the audit log (and committed) before they are raised. Events leave
+    only after the commit.
     """
     key = _parse_key(idempotency_key)
     parsed_amount = _parse_amount(amount)
+    if user.is_authenticated and (replay := _replay(user=user, key=key, auction_id=auction_id, amount=amount)):
+        return replay  # a retry after a lost answer: never counted, never placed twice
+    if refusal := _rate_refusal(user=user, client_address=client_address):
+        logger.info("bid refused before the lock: %s (user %s, %s)", refusal.code, user.pk, client_address)
+        raise refusal
+    if refusal := _standing_refusal(_standing(user)):
+        logger.info("bid refused before the lock: %s (user %s, %s)", refusal.code, user.pk, client_address)
+        raise refusal
     with transaction.atomic():
         try:
             # The consignor is the only thing the rules need from the horse: one column, not the catalogue entry.
@@ -132,20 +217,32 @@ def bid_place(
                 .annotate(consignor_id=F("horse__consignor_id"))
                 .get(pk=auction_id)
             )
-        except Auction.DoesNotExist:
+        except (Auction.DoesNotExist, ValueError, TypeError):
             raise errors.AuctionNotFound() from None
         now = timezone.now()  # after the lock: the moment this bid is judged
-        if user.is_authenticated:
-            # A retry, or a double tap that waited on the lock behind its twin, finds the original bid.
-            replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
-            if replay:
-                return replay
-        refusal = _rate_refusal(user=user) or _refusal(auction=auction, user=user, amount=parsed_amount, now=now)
-        attempt = {
-            "amount": amount if parsed_amount is None else parsed_amount,
-            "key": str(key),
-            "source": source,
-        }
+        # A double tap that waited on the lock behind its twin finds the original bid.
+        replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
+        if replay:
+            return replay
+        standing = _standing(user)  # after the lock: a deactivation committed meanwhile counts
+        refusal = _refusal(auction=auction, standing=standing, amount=parsed_amount, now=now)
+        attempt = {"amount": audit_amount(amount), "key": str(key), "source": source}
+        if refusal is None:
+            bid = _insert_bid(
+                auction=auction,
+                user=user,
+                amount=parsed_amount,
+                key=key,
+                now=now,
+                client_address=client_address,
+                source=source,
+            )
+            if bid is None:
+                refusal = errors.IdempotencyConflict()
+            else:
+                outcome = _accept(
+                    auction=auction, user=user, bid=bid, now=now, client_address=client_address, attempt=attempt
+                )
         if refusal is not None:
             audit_record(
                 auction=auction,
@@ -157,34 +254,35 @@ def bid_place(
                 client_address=client_address,
                 recorded_at=now,
             )
-        else:
-            outcome = _accept(
-                auction=auction,
-                user=user,
-                amount=parsed_amount,
-                key=key,
-                now=now,
-                client_address=client_address,
-                source=source,
-                attempt=attempt,
-            )
     if refusal is not None:
         raise refusal
     return outcome
 
 
-def _accept(*, auction, user, amount, key, now, client_address, source, attempt) -> BidOutcome:
-    bid = Bid.objects.create(
-        auction=auction,
-        bidder=user,
-        amount=amount,
-        idempotency_key=key,
-        placed_at=now,
-        source=source,
-        client_address=client_address or None,
-    )
+def _insert_bid(*, auction, user, amount, key, now, client_address, source) -> Bid | None:
+    """The bid's row, or None when this user's key was taken at this very moment by a bid on another lot (whose
+    lock this transaction does not hold). Only the insert runs in the savepoint: a locked row updated inside a
+    subtransaction can deadlock PostgreSQL's foreign-key checks at commit against the bidders queued on it."""
+    try:
+        with transaction.atomic():
+            return Bid.objects.create(
+                auction=auction,
+                bidder=user,
+                amount=amount,
+                idempotency_key=key,
+                placed_at=now,
+                source=source,
+                client_address=client_address or None,
+            )
+    except IntegrityError as exc:
+        if "bidding_bid_idempotent_per_user" in str(exc):
+            return None
+        raise
+
+
+def _accept(*, auction, user, bid, now, client_address, attempt) -> BidOutcome:
     outbid_user_id = auction.high_bidder_id
-    auction.current_price = amount
+    auction.current_price = bid.amount
     auction.high_bidder = user
     auction.bid_count += 1
     audit_record(

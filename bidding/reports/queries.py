@@ -341,7 +341,7 @@ _ATTEMPT_FIELDS = (
 
 
 def _attempt_amount(value):
-    """The amount as sent: an integer when it was one, else the raw text (a refused `invalid_amount`)."""
+    """The amount as sent: an integer when it was one, else the audit log's short text of it ("str:'lots'")."""
     if isinstance(value, int) and not isinstance(value, bool):
         return value
     return None if value is None else str(value)
