@@ -42,4 +42,8 @@ class UserAdmin(DjangoUserAdmin):
 
     @admin.action(description=_("Revoke approval to bid"))
     def revoke_approval(self, request, queryset):
-        queryset.update(is_approved_to_bid=False)
+        # One save per user, not queryset.update(): the save announces the lowered standing, which closes the
+        # bidder's open sockets at once (accounts.signals).
+        for user in queryset.filter(is_approved_to_bid=True):
+            user.is_approved_to_bid = False
+            user.save(update_fields=["is_approved_to_bid"])

@@ -5,3 +5,7 @@ from django.utils.translation import gettext_lazy as _
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self):
+        # Watches saves of users for a lowered standing (accounts.signals.standing_lowered).
+        from . import signals  # noqa: F401

@@ -25,6 +25,8 @@ from .models import User
 CLOSE_TOKEN_EXPIRED = 4401
 CLOSE_TOKEN_INVALID = 4403
 CLOSE_ABUSE = 4429
+# The user's standing fell (deactivated, demoted, approval revoked): reconnect to get the session as it is now.
+CLOSE_SESSION_REVOKED = 4409
 
 
 def _active_user_sync(user_id):

@@ -49,6 +49,13 @@ class _Publisher:
 
         asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
 
+    def send_raw(self, messages: list[tuple[str, dict]], timeout: float = 5) -> None:
+        async def send_all():
+            for group, message in messages:
+                await self.layer.group_send(group, message)
+
+        asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
+
 
 _publisher: _Publisher | None = None
 _publisher_lock = threading.Lock()
@@ -71,6 +78,12 @@ def send_to_groups_now(messages: list[tuple[str, dict]]) -> None:
 
 def send_to_group_now(group: str, event: dict) -> None:
     send_to_groups_now([(group, event)])
+
+
+def send_command_now(group: str, command: str) -> None:
+    """Tell every socket in `group` to act (e.g. "session.revoke"): a channel-layer message for the consumers
+    themselves, never relayed to a client as it is."""
+    _get_publisher().send_raw([(group, {"type": command})])
 
 
 def publish_auction_event(auction_id: int, *events: dict) -> None:

@@ -80,9 +80,12 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
     return snapshot
 
 
-def auction_list(*, statuses: list[str] | None = None, sale_date: date | None = None) -> QuerySet[Auction]:
-    """Auctions in sale order, with what a snapshot needs loaded up front."""
+def auction_list(*, viewer=None, statuses: list[str] | None = None, sale_date: date | None = None) -> QuerySet[Auction]:
+    """Auctions in sale order, with what a snapshot needs loaded up front. Drafts are the organizers' work in
+    progress: only organizers see them."""
     queryset = Auction.objects.select_related("horse", "high_bidder", "winner").prefetch_related("horse__photos")
+    if not is_organizer(viewer):
+        queryset = queryset.exclude(status=AuctionStatus.DRAFT)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if sale_date is not None:
@@ -90,8 +93,9 @@ def auction_list(*, statuses: list[str] | None = None, sale_date: date | None = 
     return queryset.order_by("sale_date", "lot_number", "pk")
 
 
-def auction_get(*, auction_id: int) -> Auction | None:
-    return auction_list().filter(pk=auction_id).first()
+def auction_get(*, auction_id: int, viewer=None) -> Auction | None:
+    """One auction as `viewer` may see it (None for a draft unless they are an organizer)."""
+    return auction_list(viewer=viewer).filter(pk=auction_id).first()
 
 
 def auction_due_ids(*, now: datetime, limit: int = 200) -> list[int]:

@@ -64,7 +64,7 @@ class AuctionViewSet(viewsets.GenericViewSet):
         return super().get_permissions()
 
     def _snapshot(self, auction_id: int) -> dict:
-        auction = selectors.auction_get(auction_id=auction_id)
+        auction = selectors.auction_get(auction_id=auction_id, viewer=self.request.user)
         if auction is None:
             raise AuctionNotFound()
         return selectors.auction_snapshot(auction=auction, viewer=self.request.user)
@@ -84,6 +84,7 @@ class AuctionViewSet(viewsets.GenericViewSet):
     )
     def list(self, request):
         queryset = selectors.auction_list(
+            viewer=request.user,
             statuses=_statuses(request.query_params.get("status")),
             sale_date=_sale_date(request.query_params.get("sale_date")),
         )

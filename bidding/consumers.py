@@ -16,10 +16,9 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
-from accounts.ws_auth import CLOSE_ABUSE, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
+from accounts.ws_auth import CLOSE_ABUSE, CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
 from auctions.events import auction_group, user_group
-from auctions.models import Auction
-from auctions.selectors import auction_snapshot
+from auctions.selectors import auction_get, auction_snapshot
 from auctions.wire import server_time_ms
 from config.parsers import strict_json_loads
 
@@ -203,6 +202,11 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     async def auction_event(self, message: dict) -> None:
         await self.send(text_data=message["text"])  # encoded once by the publisher, stamped with server_time
 
+    async def session_revoke(self, message: dict) -> None:
+        """The user's standing fell: end this session, so nothing keeps acting on the one they signed in with."""
+        await self.send_error("session_revoked", _("Your account has changed. Reconnect to continue."))
+        await self.close(code=CLOSE_SESSION_REVOKED)
+
     # --- sending -----------------------------------------------------------------------------------------
 
     async def send(self, text_data=None, bytes_data=None, close=False):
@@ -238,7 +242,7 @@ def _in_pool(function):
 
 @_in_pool
 def _snapshot(auction_id: int, user) -> dict | None:
-    auction = Auction.objects.select_related("horse", "high_bidder", "winner").filter(pk=auction_id).first()
+    auction = auction_get(auction_id=auction_id, viewer=user)  # a draft is not found, but by organizers
     return None if auction is None else auction_snapshot(auction=auction, viewer=user)
 
 

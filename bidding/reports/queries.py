@@ -2,7 +2,8 @@
 bidders. Each report is a header and a generator of rows read with `.iterator(chunk_size=...)` over `values_list`,
 so memory stays bounded however many rows there are; `bidding.reports.streaming` turns them into CSV.
 
-Money is an integer number of yen; times are Asia/Tokyo, "YYYY-MM-DD HH:MM:SS"; an empty cell means "none".
+Money is an integer number of yen; times are ISO 8601 in Asia/Tokyo with the offset and microseconds; an empty
+cell means "none".
 """
 
 import re
@@ -27,8 +28,9 @@ DB_CHUNK_ROWS = 2000
 
 
 def tokyo_time(value: datetime | None) -> str:
-    # isoformat cut before the offset: the text of strftime("%Y-%m-%d %H:%M:%S"), and cheaper per row
-    return value.astimezone(REPORT_TZ).isoformat(" ", "seconds")[:19] if value else ""
+    """ISO 8601 in Tokyo time with its offset and microseconds (2026-07-14T10:00:00.250000+09:00): unambiguous
+    wherever the file is opened, and two bids a fraction of a second apart stay in order."""
+    return value.astimezone(REPORT_TZ).isoformat(timespec="microseconds") if value else ""
 
 
 def _day(value: date | None) -> str:

@@ -215,3 +215,18 @@ async def test_a_flood_of_bad_frames_closes_the_socket_with_the_abuse_code(bidde
             break
         codes.append(json.loads(output["text"])["code"])
     assert set(codes) == {"invalid_json"}
+
+
+async def test_a_draft_cannot_be_joined_but_by_an_organizer(bidder, auctioneer):
+    from asgiref.sync import sync_to_async
+
+    from tests.auctions.factories import AuctionFactory
+
+    draft = await sync_to_async(AuctionFactory)()
+    outsider = await connect(bidder)
+    await outsider.send_json_to({"type": "auction:join", "auction_id": draft.pk})
+    assert (await receive_until(outsider, "error"))["code"] == "auction_not_found"
+    organizer = await connect(auctioneer)
+    assert (await join(organizer, draft.pk))["status"] == "draft"
+    await outsider.disconnect()
+    await organizer.disconnect()

@@ -44,7 +44,7 @@ def test_a_bidder_row_carries_identity_limits_and_activity(staff_client):
         "Approved to bid": "yes",
         "Active": "yes",
         "Credit limit (JPY)": "300000000",
-        "Joined (JST)": "2026-04-01 09:00:00",
+        "Joined (JST)": "2026-04-01T09:00:00.000000+09:00",
         "Bids": "3",
         "Lots won": "2",
         "Won total (JPY)": "55000000",

@@ -40,7 +40,7 @@ def test_each_bid_comes_with_its_audit_fields(staff_client):
     assert tuple(rows[0]) == BIDS_HEADER
     assert as_dicts(rows) == [
         {
-            "Placed at (JST)": "2026-07-14 12:04:05",
+            "Placed at (JST)": "2026-07-14T12:04:05.678000+09:00",
             "Sale date": "2026-07-14",
             "Lot": "3",
             "Auction ID": str(auction.pk),
@@ -86,8 +86,12 @@ def test_the_period_is_in_tokyo_time_and_a_date_until_includes_that_day(staff_cl
         read_csv(staff_client.get(URL, {"since": "2026-07-14T00:00:00+09:00", "until": "2026-07-14T23:59:59+09:00"}))
     )
 
-    assert [r["Placed at (JST)"] for r in day] == ["2026-07-14 00:00:00", "2026-07-14 23:59:59"]
-    assert [r["Placed at (JST)"] for r in exact] == ["2026-07-14 00:00:00"]  # a datetime `until` is exclusive
+    assert [r["Placed at (JST)"] for r in day] == [
+        "2026-07-14T00:00:00.000000+09:00",
+        "2026-07-14T23:59:59.000000+09:00",
+    ]
+    # a datetime `until` is exclusive
+    assert [r["Placed at (JST)"] for r in exact] == ["2026-07-14T00:00:00.000000+09:00"]
 
 
 def test_a_naive_datetime_or_an_unencoded_plus_means_tokyo(staff_client):
@@ -99,8 +103,8 @@ def test_a_naive_datetime_or_an_unencoded_plus_means_tokyo(staff_client):
     # "?since=2026-07-14T10:00:00+09:00" typed into a browser: the + arrives as a space
     unencoded = as_dicts(read_csv(staff_client.get(URL + "?since=2026-07-14T10:00:00+09:00")))
 
-    assert [r["Placed at (JST)"] for r in naive] == ["2026-07-14 10:30:00"]
-    assert [r["Placed at (JST)"] for r in unencoded] == ["2026-07-14 10:30:00"]
+    assert [r["Placed at (JST)"] for r in naive] == ["2026-07-14T10:30:00.000000+09:00"]
+    assert [r["Placed at (JST)"] for r in unencoded] == ["2026-07-14T10:30:00.000000+09:00"]
 
 
 def test_auction_and_period_combine(staff_client):
@@ -180,7 +184,13 @@ def test_attempts_lists_accepted_and_refused_bids_with_their_outcome(staff_clien
     assert tuple(rows[0]) == ATTEMPTS_HEADER
     attempts = as_dicts(rows)
     assert [r["Outcome"] for r in attempts] == outcomes
-    assert [r["Amount (JPY)"] for r in attempts] == ["1000000", "1100000", "1150000", "str:'lots'", "1100000"]  # an odd amount as the audit log keeps it
+    assert [r["Amount (JPY)"] for r in attempts] == [
+        "1000000",
+        "1100000",
+        "1150000",
+        "str:'lots'",
+        "1100000",
+    ]  # an odd amount as the audit log keeps it
     assert [r["Paddle"] for r in attempts] == [str(p) for p in [bidder.paddle_number] * 2 + [rival.paddle_number] * 3]
     assert {r["Client address"] for r in attempts} == {"198.51.100.4"}
     assert {r["Horse"] for r in attempts} == {"リバティアイランド"}

@@ -52,8 +52,8 @@ def test_rows_are_sent_in_chunks_of_bounded_size():
     assert b"".join(chunks).decode("utf-8-sig").split("\r\n")[1:-1] == [str(n) for n in range(10_000)]
 
 
-def test_times_are_tokyo_to_the_second():
-    assert tokyo_time(datetime(2026, 12, 31, 15, 0, 0, 999_999, tzinfo=UTC)) == "2027-01-01 00:00:00"
+def test_times_are_tokyo_iso_8601_with_offset_and_microseconds():
+    assert tokyo_time(datetime(2026, 12, 31, 15, 0, 0, 999_999, tzinfo=UTC)) == "2027-01-01T00:00:00.999999+09:00"
     assert tokyo_time(None) == ""
 
 

@@ -67,9 +67,9 @@ def test_a_sold_lot_has_every_column_in_excel_ready_form(staff_client):
         "Reserve met": "yes",
         "Bids": "31",
         "Extensions": "2",
-        "Started at (JST)": "2026-07-14 10:00:00",
-        "Ends at (JST)": "2026-07-14 10:12:30",
-        "Closed at (JST)": "2026-07-14 10:12:31",
+        "Started at (JST)": "2026-07-14T10:00:00.000000+09:00",
+        "Ends at (JST)": "2026-07-14T10:12:30.000000+09:00",
+        "Closed at (JST)": "2026-07-14T10:12:31.000000+09:00",
     }
 
 

@@ -8,7 +8,8 @@
 //   all knock at the same instant after a server restart), re-joins every room it was in, and the server answers
 //   each join with a full `auction:state` snapshot, so the screens resync without a reload.
 // - Close codes: 4401 (token expired) → ask the app for a fresh token, reconnect at once; 4403 (token invalid) →
-//   tell the app (it signs out), reconnect anonymously; 4429 (abuse) → wait at least `abuseMs`.
+//   tell the app (it signs out), reconnect anonymously; 4429 (abuse) → wait at least `abuseMs`; 4409 (the account's
+//   standing changed: deactivated, demoted, approval revoked) → reconnect, and the new session says who one is now.
 // - Bids. THE POLICY: a bid asked for while the socket is not connected is REFUSED on screen at once (answer
 //   code `offline`); it is never queued to go out later at a price the bidder no longer sees. A bid that was sent
 //   while connected but whose answer was lost with the connection stays pending and is SENT AGAIN ONCE the socket
@@ -31,6 +32,7 @@ export const CloseCode = Object.freeze({
   TOKEN_EXPIRED: 4401,
   TOKEN_INVALID: 4403,
   ABUSE: 4429,
+  SESSION_REVOKED: 4409,
 })
 
 const WS_OPEN = 1
