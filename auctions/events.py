@@ -106,6 +106,7 @@ def publish_user_event(user_id: int, event: dict) -> None:
 def _lifecycle_fields(auction) -> dict:
     return {
         "auction_id": auction.pk,
+        "seq": auction.seq,
         "status": auction.status,
         "starts_at": iso(auction.starts_at),
         "starts_at_ms": ms(auction.starts_at),
@@ -158,6 +159,7 @@ def auction_extended_event(*, auction) -> dict:
     return {
         "type": "auction:extended",
         "auction_id": auction.pk,
+        "seq": auction.seq,
         "ends_at": iso(auction.ends_at),
         "ends_at_ms": ms(auction.ends_at),
         "extension_count": auction.extension_count,
@@ -170,6 +172,7 @@ def auction_ended_event(*, auction) -> dict:
     return {
         "type": "auction:ended",
         "auction_id": auction.pk,
+        "seq": auction.seq,
         "status": auction.status,
         "hammer_price": auction.hammer_price,
         "winner_paddle": paddle_of(auction.winner) if auction.winner_id else None,
@@ -180,10 +183,12 @@ def auction_ended_event(*, auction) -> dict:
     }
 
 
-def auction_timer_event(*, auction_id: int, ends_at, now) -> dict:
+def auction_timer_event(*, auction_id: int, ends_at, now, seq: int) -> dict:
+    """Carries the lot's current version, so a tick read before an extension never undoes it on a client."""
     return {
         "type": "auction:timer",
         "auction_id": auction_id,
+        "seq": seq,
         "ends_at": iso(ends_at),
         "ends_at_ms": ms(ends_at),
         "remaining_ms": max(0, int((ends_at - now).total_seconds() * 1000)),

@@ -87,6 +87,9 @@ class Auction(models.Model):
     )
     hammer_price = models.PositiveBigIntegerField(_("hammer price (yen)"), null=True, blank=True)
     cancel_reason = models.CharField(_("cancel reason"), max_length=500, blank=True)
+    # The lot's version: +1 with every change a watcher sees (bid, extension, start, end, cancel, schedule), in the
+    # same transaction. Every room event and snapshot carries it, so a client applies only what is newer.
+    seq = models.PositiveBigIntegerField(_("version"), default=0)
     # Until the buyer has paid, a won lot still counts against their credit limit (rule 3).
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 

@@ -39,6 +39,7 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
     open_for_bids = auction.status in (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE)
     snapshot = {
         "id": auction.pk,
+        "seq": auction.seq,
         "lot_number": auction.lot_number,
         "sale_date": auction.sale_date.isoformat() if isinstance(auction.sale_date, date) else None,
         "status": auction.status,

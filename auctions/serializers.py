@@ -60,6 +60,10 @@ class AuctionSnapshotSerializer(serializers.Serializer):
     """The state of an auction (for the schema; the data comes from auctions.selectors.auction_snapshot)."""
 
     id = serializers.IntegerField()
+    seq = serializers.IntegerField(
+        help_text="The lot's version: grows by one with every change a watcher sees. Room events carry it too; "
+        "a client applies only what is newer and asks for `auction:sync` when it sees a gap."
+    )
     lot_number = serializers.IntegerField()
     sale_date = serializers.DateField()
     status = serializers.ChoiceField(choices=["draft", "scheduled", "active", "sold", "unsold", "cancelled"])

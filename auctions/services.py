@@ -226,8 +226,11 @@ def auction_update(*, auction_id: int, actor=None, **changes) -> Auction:
         for field in changed:
             setattr(auction, field, terms[field])
         if changed:
-            _save_terms(auction, fields=changed)
-            if {"starts_at", "max_ends_at"} & changed:
+            announce = bool({"starts_at", "max_ends_at"} & changed)
+            if announce:
+                auction.seq += 1
+            _save_terms(auction, fields=[*changed, "seq"] if announce else changed)
+            if announce:
                 events.publish_auction_event(auction.pk, events.auction_scheduled_event(auction=auction))
     return auction
 
@@ -258,7 +261,8 @@ def auction_schedule(*, auction_id: int, actor=None, starts_at: datetime | None 
             )
         auction.status = AuctionStatus.SCHEDULED
         auction.starts_at = starts_at
-        auction.save(update_fields=["status", "starts_at", "updated_at"])
+        auction.seq += 1
+        auction.save(update_fields=["status", "starts_at", "seq", "updated_at"])
         audit_record(
             auction=auction,
             action=AuditAction.SCHEDULE,
@@ -287,7 +291,8 @@ def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
     auction.status = AuctionStatus.ACTIVE
     auction.started_at = now
     auction.ends_at = ends_at
-    auction.save(update_fields=["status", "started_at", "ends_at", "updated_at"])
+    auction.seq += 1
+    auction.save(update_fields=["status", "started_at", "ends_at", "seq", "updated_at"])
     audit_record(
         auction=auction,
         action=AuditAction.START,
@@ -364,7 +369,8 @@ def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
         auction.status = AuctionStatus.CANCELLED
         auction.closed_at = now
         auction.cancel_reason = reason
-        auction.save(update_fields=["status", "closed_at", "cancel_reason", "updated_at"])
+        auction.seq += 1
+        auction.save(update_fields=["status", "closed_at", "cancel_reason", "seq", "updated_at"])
         audit_record(auction=auction, action=AuditAction.CANCEL, actor=actor, reason=reason, recorded_at=now)
         events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
     logger.info("auction %s cancelled", auction.pk)
@@ -375,7 +381,8 @@ def auction_extend_locked(*, auction: Auction, now: datetime, actor=None, bid_id
     """Rule 4: a bid in the last `extension_window` seconds moves the end to now + window (capped by the hard stop).
 
     Should be called while holding the auction's row lock, with `now` read after the lock was taken, by the bid
-    that was just accepted. Saves nothing but the audit entry: the caller saves the row with its own changes.
+    that was just accepted. Saves nothing but the audit entry: the caller saves the row (ends_at, extension_count,
+    seq) with its own changes.
     Returns whether the end moved; the caller then publishes `auction:extended`."""
     window = timedelta(seconds=auction.extension_window_seconds)
     if not window or auction.ends_at - now >= window:
@@ -387,6 +394,7 @@ def auction_extend_locked(*, auction: Auction, now: datetime, actor=None, bid_id
         return False
     auction.ends_at = new_end
     auction.extension_count += 1
+    auction.seq += 1
     audit_record(
         auction=auction,
         action=AuditAction.EXTEND,
@@ -417,7 +425,8 @@ def auction_close(*, auction_id: int) -> Auction | None:
             auction.winner_id = auction.high_bidder_id
             auction.winner = auction.high_bidder
             auction.hammer_price = auction.current_price
-        auction.save(update_fields=["status", "closed_at", "winner", "hammer_price", "updated_at"])
+        auction.seq += 1
+        auction.save(update_fields=["status", "closed_at", "winner", "hammer_price", "seq", "updated_at"])
         audit_record(
             auction=auction,
             action=AuditAction.CLOSE,

@@ -39,10 +39,10 @@ def close_expired_auctions() -> list[int]:
 @shared_task(name="auctions.broadcast_timers", ignore_result=True)
 def broadcast_timers() -> int:
     now = timezone.now()
-    active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at")
+    active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at", "seq")
     messages = [
-        (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now))
-        for auction_id, ends_at in active
+        (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now, seq=seq))
+        for auction_id, ends_at, seq in active
     ]
     send_to_groups_now(messages)
     return len(messages)

@@ -194,6 +194,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         "auction:join": on_join,
         "auction:leave": on_leave,
         "auction:state": on_state,
+        "auction:sync": on_state,  # the contract's name for "send me a fresh auction:state" (DESIGN.md, seq)
         "auction:bid": on_bid,
     }
 

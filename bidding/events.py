@@ -5,10 +5,12 @@ from auctions.increments import min_next_bid
 from auctions.wire import iso, ms, paddle_of
 
 
-def auction_update_event(*, auction, bid) -> dict:
+def auction_update_event(*, auction, bid, seq: int) -> dict:
+    """`seq` is the version the bid made: an extension the same bid caused is the next one, in its own event."""
     return {
         "type": "auction:update",
         "auction_id": auction.pk,
+        "seq": seq,
         "current_price": auction.current_price,
         "min_next_bid": min_next_bid(
             start_price=auction.start_price,

@@ -285,6 +285,8 @@ def _accept(*, auction, user, bid, now, client_address, attempt) -> BidOutcome:
     auction.current_price = bid.amount
     auction.high_bidder = user
     auction.bid_count += 1
+    auction.seq += 1
+    bid_seq = auction.seq  # the extension, if any, is the next version
     audit_record(
         auction=auction,
         action=AuditAction.BID,
@@ -303,10 +305,11 @@ def _accept(*, auction, user, bid, now, client_address, attempt) -> BidOutcome:
             "bid_count",
             "ends_at",
             "extension_count",
+            "seq",
             "updated_at",
         ]
     )
-    events = [auction_update_event(auction=auction, bid=bid)]
+    events = [auction_update_event(auction=auction, bid=bid, seq=bid_seq)]
     if extended:
         events.append(auction_extended_event(auction=auction))
     publish_auction_event(auction.pk, *events)
