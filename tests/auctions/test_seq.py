@@ -23,7 +23,7 @@ def seq_of(auction_id: int) -> int:
 
 
 def test_every_event_of_a_lots_life_carries_the_next_version(auctioneer, bidder, rival):
-    lot = AuctionFactory(duration_seconds=300, extension_window_seconds=300)
+    lot = AuctionFactory(duration_seconds=300, extension_window_seconds=60)
     listener = RoomListener(lot.pk)
 
     services.auction_schedule(auction_id=lot.pk, actor=auctioneer, starts_at=timezone.now() + timedelta(hours=1))
