@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP goes to Django (but /metrics, config.metrics_export); WebSockets pass origin validation and JWT auth to the consumers."""
+"""ASGI entry point: HTTP goes to Django (all but /metrics, which config.metrics_export answers); WebSockets pass
+origin validation and JWT auth to the consumers."""
 
 import gc
 import os

@@ -6,6 +6,7 @@ private to that worker). The `multiprocess_mode` of a gauge says how the worker 
 is ignored. README, "Metrics and alerts", lists every series and what it means.
 """
 
+import contextlib
 import functools
 import time
 
@@ -98,9 +99,7 @@ DB_POOL_IN_USE = Gauge(
     ["alias"],
     multiprocess_mode="livesum",
 )
-DB_POOL_MAX = Gauge(
-    "umaseri_db_pool_max_connections", "The pool's max_size.", ["alias"], multiprocess_mode="livesum"
-)
+DB_POOL_MAX = Gauge("umaseri_db_pool_max_connections", "The pool's max_size.", ["alias"], multiprocess_mode="livesum")
 DB_POOL_WAITING = Gauge(
     "umaseri_db_pool_waiting_requests",
     "Requests waiting for a connection right now.",
@@ -111,7 +110,9 @@ DB_POOL_REQUESTS = Counter("umaseri_db_pool_requests", "Connections asked of the
 DB_POOL_QUEUED = Counter(
     "umaseri_db_pool_queued_requests", "Requests that found no idle connection and had to wait.", ["alias"]
 )
-DB_POOL_WAIT_SECONDS = Counter("umaseri_db_pool_wait_seconds", "Time requests spent waiting for a connection.", ["alias"])
+DB_POOL_WAIT_SECONDS = Counter(
+    "umaseri_db_pool_wait_seconds", "Time requests spent waiting for a connection.", ["alias"]
+)
 DB_POOL_ERRORS = Counter("umaseri_db_pool_request_errors", "Requests that got no connection (timeout).", ["alias"])
 
 # The header every task message carries from its publisher (config.celery): the Unix time it was sent.
@@ -183,10 +184,8 @@ def observe_task_start(task, now: float | None = None) -> None:
     if eta:
         from datetime import datetime
 
-        try:
+        with contextlib.suppress(TypeError, ValueError):  # an eta we cannot read: lag from the enqueue
             due = max(due, datetime.fromisoformat(eta).timestamp() if isinstance(eta, str) else eta.timestamp())
-        except (TypeError, ValueError):
-            pass
     TASK_LAG_SECONDS.labels(task.name).observe(max(0.0, (now or time.time()) - due))
 
 
