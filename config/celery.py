@@ -10,6 +10,9 @@ import time
 from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# A worker that exports metrics records them in files there from its first import of prometheus_client on.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 app = Celery("umaseri")
 app.config_from_object("django.conf:settings", namespace="CELERY")
