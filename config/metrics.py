@@ -161,25 +161,37 @@ def observe_close(*, ends_at, closed_at) -> None:
     CLOSE_LAG_SECONDS.observe(max(0.0, (closed_at - ends_at).total_seconds()))
 
 
+def enqueued_at(request) -> float | None:
+    """The publisher's stamp: a worker puts a message's headers on the request itself; Task.apply keeps them apart."""
+    if request is None:
+        return None
+    sent = getattr(request, ENQUEUED_AT_HEADER, None)
+    if sent is None:
+        sent = (getattr(request, "headers", None) or {}).get(ENQUEUED_AT_HEADER)
+    try:
+        return float(sent) if sent is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
 def observe_tick() -> None:
     """Called by the timer tick as it runs: its lateness against the moment beat sent it, and that it ran."""
     from celery import current_task
 
     now = time.time()
     TICK_LAST_RUN.set(now)
-    request = getattr(current_task, "request", None)
-    sent = getattr(request, ENQUEUED_AT_HEADER, None) if request is not None else None
+    sent = enqueued_at(getattr(current_task, "request", None))
     if sent is not None:
-        TICK_SKEW_SECONDS.observe(max(0.0, now - float(sent)))
+        TICK_SKEW_SECONDS.observe(max(0.0, now - sent))
 
 
 def observe_task_start(task, now: float | None = None) -> None:
     """Task lag: from the publisher's stamp, or the eta when that is later, to this start."""
     request = task.request
-    sent = getattr(request, ENQUEUED_AT_HEADER, None)
+    sent = enqueued_at(request)
     if sent is None or getattr(request, "is_eager", False):
         return
-    due = float(sent)
+    due = sent
     eta = getattr(request, "eta", None)
     if eta:
         from datetime import datetime
