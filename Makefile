@@ -31,7 +31,7 @@ run: PROCESSES := web worker beat
 run: REDIS_NOTE := from REDIS_URL
 endif
 
-.PHONY: help run test lint migrate seed install frontend collectstatic
+.PHONY: help run test lint migrate seed install frontend collectstatic alerts-check
 
 help:
 	@echo "make run      install, build, migrate, load demo data, start web + worker + beat (Ctrl-C stops all)"
@@ -39,6 +39,7 @@ help:
 	@echo "make lint     ruff check + ruff format --check + the apps' import layers (import-linter)"
 	@echo "make migrate  apply database migrations"
 	@echo "make seed     load the demo accounts (and catalogue)"
+	@echo "make alerts-check  promtool: check the Prometheus config and alert rules, run the rules' unit tests"
 
 run: install frontend collectstatic migrate seed
 	@mkdir -p .run
@@ -63,6 +64,12 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+
+# promtool comes with Debian's `prometheus` package (.ci/run installs it).
+alerts-check:
+	promtool check config --syntax-only deploy/prometheus/prometheus.yml
+	promtool check rules deploy/prometheus/rules.yml
+	promtool test rules deploy/prometheus/rules.test.yml
 
 migrate: install
 	$(MANAGE) migrate --noinput

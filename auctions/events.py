@@ -26,8 +26,14 @@ def user_group(user_id: int) -> str:
 
 def room_message(event: dict) -> dict:
     """The channel-layer message for one event: its JSON text, encoded once here rather than once per watcher
-    (a timer tick reaches every socket of the room, every second)."""
-    return {"type": "auction.event", "text": json.dumps(event, ensure_ascii=False, separators=(",", ":"))}
+    (a timer tick reaches every socket of the room, every second). Its type and stamp ride beside the text, so the
+    consumer measures the delivery delay without parsing it."""
+    return {
+        "type": "auction.event",
+        "text": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
+        "event": event.get("type"),
+        "server_time": event.get("server_time"),
+    }
 
 
 class _Publisher:

@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import is_organizer
+from config import metrics
 
 from . import events
 from .audit import audit_record
@@ -441,6 +442,7 @@ def auction_close(*, auction_id: int) -> Auction | None:
         )
         events.publish_auction_event(auction.pk, events.auction_ended_event(auction=auction))
         send_on_commit(lot_closed, sender=Auction, auction_id=auction.pk, status=auction.status)
+    metrics.observe_close(ends_at=auction.ends_at, closed_at=auction.closed_at)
     logger.info("auction %s closed: %s", auction.pk, auction.status)
     return auction
 

@@ -6,6 +6,8 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from config import metrics
+
 from .events import auction_group, auction_timer_event, send_to_groups_now
 from .models import Auction, AuctionStatus
 from .selectors import auction_due_ids
@@ -38,6 +40,7 @@ def close_expired_auctions() -> list[int]:
 
 @shared_task(name="auctions.broadcast_timers", ignore_result=True)
 def broadcast_timers() -> int:
+    metrics.observe_tick()
     now = timezone.now()
     active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at", "seq")
     messages = [

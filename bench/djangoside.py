@@ -21,7 +21,8 @@ def seed(plan: dict) -> dict:
     from auctions.models import Auction, AuctionStatus
     from horses.models import Horse
 
-    auctions_wanted = plan["auctions"] + 1  # the last one is the spare for the query count
+    closing = plan.get("closing_auctions", 0)
+    auctions_wanted = plan["auctions"] + closing + 1  # then the lots that close, and the spare for the query count
     now = timezone.now()
     horses = Horse.objects.bulk_create(
         Horse(
@@ -66,7 +67,8 @@ def seed(plan: dict) -> dict:
         batch_size=2000,
     )
     return {
-        "auctions": [auction.pk for auction in auctions[:-1]],
+        "auctions": [auction.pk for auction in auctions[: plan["auctions"]]],
+        "closing_auctions": [auction.pk for auction in auctions[plan["auctions"] : -1]],
         "spare_auction": auctions[-1].pk,
         "bidders": [
             {"id": user.pk, "paddle": user.paddle_number, "token": str(AccessToken.for_user(user))}

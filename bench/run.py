@@ -12,7 +12,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
-from bench import report
+from bench import metrics, report
 from bench.cli import Scenario
 from bench.probes import Monitor, Prober, service_pids
 from bench.stack import ROOT, Stack, database_create, database_drop, raise_file_limit
@@ -61,6 +61,7 @@ def seed(scenario: Scenario, env: dict) -> dict:
     bidders = scenario.auctions * scenario.bidders_per_auction
     plan = {
         "auctions": scenario.auctions,
+        "closing_auctions": scenario.closing_auctions,
         "bidders": bidders,
         "watchers": scenario.sockets - bidders,
         "probe_users": PROBE_USERS,
@@ -241,6 +242,8 @@ def run(scenario: Scenario, args) -> dict:
         prober.start()
         if hot:
             set_hot_deadline(args.database_url, hot, scenario.hot_seconds)
+        for auction_id in seeded["closing_auctions"]:
+            set_hot_deadline(args.database_url, auction_id, 1.0)
         t_start = time.time()
         t_end = t_start + scenario.duration
         monitor.mark("start")
@@ -256,8 +259,12 @@ def run(scenario: Scenario, args) -> dict:
                 break
         if hot:
             wait_for_close(args.database_url, hot, timeout=scenario.extension_window + 15)
+        for auction_id in seeded["closing_auctions"]:
+            wait_for_close(args.database_url, auction_id, timeout=30)
         results["drain_seconds"] = drain(pipes, processes, quiet=scenario.drain)
         monitor.mark("end")
+        log("scraping /metrics of every server process")
+        results["metrics"] = metrics.scrape(stack, args.redis_url)
         stack.signal_servers(signal.SIGUSR1)
         results["machine"]["loadavg_end_of_run"] = [round(x, 2) for x in os.getloadavg()]
         prober.stop()

@@ -6,6 +6,7 @@ given.
 
 import os
 import resource
+import secrets
 import shutil
 import signal
 import socket
@@ -102,6 +103,9 @@ class Stack:
         nginx_workers: int = 1,
         server: str = "daphne",
     ):
+        # Every process serves /metrics behind this token alone (no address is let in without it).
+        self.metrics_token = secrets.token_urlsafe(32)
+        env = dict(env, METRICS_TOKEN=self.metrics_token, METRICS_ALLOWED_NETWORKS="")
         self.env, self.server_count, self.use_nginx = env, servers, nginx
         self.worker_concurrency, self.server_gc, self.nginx_workers = worker_concurrency, server_gc, nginx_workers
         self.server = server
@@ -109,6 +113,7 @@ class Stack:
         self.ports: list[int] = []
         self.nginx_port: int | None = None
         self.processes: dict[str, subprocess.Popen] = {}
+        self.worker_metrics_port: int | None = None
 
     # The roles the monitor watches, by name: daphne-0..K-1, worker, beat, nginx.
     def _spawn(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
@@ -142,6 +147,13 @@ class Stack:
     def start_rest(self) -> "Stack":
         """The Celery worker and beat (they query the tables at once), nginx, and wait for all of it."""
         celery = [sys.executable, "-m", "celery", "-A", "config"]
+        # The worker's pool children record into a directory of its own; its main process serves the sum.
+        self.worker_metrics_port = free_port()
+        worker_env = dict(
+            self.env,
+            WORKER_METRICS_PORT=str(self.worker_metrics_port),
+            PROMETHEUS_MULTIPROC_DIR=str(self.tmp / "prometheus-worker"),
+        )
         self._spawn(
             "worker",
             [
@@ -154,6 +166,7 @@ class Stack:
                 "-l",
                 "info",
             ],
+            env=worker_env,
         )
         self._spawn("beat", [*celery, "beat", "-l", "warning", "-s", str(self.tmp / "beat-schedule")])
         for index, port in enumerate(self.ports):
@@ -219,6 +232,13 @@ class Stack:
         if self.use_nginx:
             return [("127.0.0.1", self.nginx_port)]
         return [("127.0.0.1", port) for port in self.ports]
+
+    def metrics_urls(self) -> dict[str, str]:
+        """Each server process's /metrics, by the names the monitor uses."""
+        urls = {f"daphne-{index}": f"http://127.0.0.1:{port}/metrics" for index, port in enumerate(self.ports)}
+        if self.worker_metrics_port:
+            urls["worker"] = f"http://127.0.0.1:{self.worker_metrics_port}/metrics"
+        return urls
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items() if process.poll() is None}

@@ -20,6 +20,7 @@ from accounts.ws_auth import CLOSE_ABUSE, CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXP
 from auctions.events import auction_group, user_group
 from auctions.selectors import auction_get, auction_snapshot
 from auctions.wire import server_time_ms
+from config import metrics
 from config.parsers import strict_json_loads
 
 from . import services
@@ -50,6 +51,9 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         auth_error = self.scope.get("auth_error")
         # Accept first, then close with a code: a refused handshake shows the browser no reason at all.
         await self.accept()
+        self.counted = True
+        metrics.WS_CONNECTIONS.inc()
+        metrics.WS_OPEN_SOCKETS.inc()
         if auth_error:
             expired = auth_error == "token_expired"
             detail = (
@@ -78,6 +82,11 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         await handler(message)
 
     async def disconnect(self, code):
+        if getattr(self, "counted", False):
+            self.counted = False
+            metrics.WS_OPEN_SOCKETS.dec()
+            metrics.WS_DISCONNECTIONS.labels(metrics.disconnect_reason(code)).inc()
+            metrics.WS_ROOM_LEAVES.inc(len(self.rooms))
         if self.expiry_task:
             self.expiry_task.cancel()
         for auction_id in self.rooms:
@@ -142,6 +151,8 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             if joining:
                 await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
             raise FrameError("auction_not_found", _("This auction does not exist."), auction_id=auction_id)
+        if joining:
+            metrics.WS_ROOM_JOINS.inc()
         self.rooms.add(auction_id)
         await self.send_json({"type": "auction:state", **snapshot})
 
@@ -156,6 +167,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         auction_id = _auction_id(message)
         if auction_id in self.rooms:
             self.rooms.discard(auction_id)
+            metrics.WS_ROOM_LEAVES.inc()
             await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
         await self.send_json({"type": "auction:left", "auction_id": auction_id})
 
@@ -201,6 +213,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     # --- events from the channel layer ---------------------------------------------------------------------
 
     async def auction_event(self, message: dict) -> None:
+        metrics.observe_delivery(message)
         await self.send(text_data=message["text"])  # encoded once by the publisher, stamped with server_time
 
     async def session_revoke(self, message: dict) -> None:

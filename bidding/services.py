@@ -18,6 +18,7 @@ from auctions.increments import increment_for, is_on_grid, min_next_bid
 from auctions.models import Auction, AuctionStatus, AuditAction
 from auctions.services import auction_extend_locked
 from auctions.signals import send_on_commit
+from config import metrics
 
 from . import errors
 from .events import auction_update_event
@@ -181,6 +182,7 @@ def _rate_refusal(*, user, client_address: str | None) -> errors.RateLimited | N
     return None if allowed else errors.RateLimited(retry_after=retry_after)
 
 
+@metrics.observe_bid
 def bid_place(
     *,
     auction_id: int,

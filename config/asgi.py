@@ -1,4 +1,5 @@
-"""ASGI entry point: HTTP goes to Django; WebSockets pass origin validation and JWT auth to the consumers."""
+"""ASGI entry point: HTTP goes to Django (all but /metrics, which config.metrics_export answers); WebSockets pass
+origin validation and JWT auth to the consumers."""
 
 import gc
 import os
@@ -14,10 +15,12 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from bidding.routing import websocket_urlpatterns  # noqa: E402
+from config.metrics_export import with_metrics  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        "http": django_asgi_app,
+        # /metrics (token or allowed address) is answered in front of Django; everything else is Django's.
+        "http": with_metrics(django_asgi_app),
         "websocket": AllowedHostsOriginValidator(JWTAuthMiddleware(URLRouter(websocket_urlpatterns))),
     }
 )

@@ -5,10 +5,14 @@ CELERY_BEAT_MAX_LOOP_INTERVAL = 1 in the settings lets it wake that often.
 """
 
 import os
+import time
 
 from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+# A worker that exports metrics records them in files there from its first import of prometheus_client on.
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
 
 app = Celery("umaseri")
 app.config_from_object("django.conf:settings", namespace="CELERY")
@@ -27,6 +31,46 @@ def _hand_back_database_connection(**kwargs):
     from django.db import close_old_connections
 
     close_old_connections()
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):  # a worker that exports its metrics (config.metrics_export)
+        from config.metrics import record_db_pool
+
+        record_db_pool()
+
+
+# --- Metrics (config.metrics): task lag from a stamp that every publisher puts on its messages ---------------------
+
+
+@signals.before_task_publish.connect
+def _stamp_enqueue_time(headers=None, **kwargs):
+    if headers is not None:
+        from config.metrics import ENQUEUED_AT_HEADER
+
+        headers[ENQUEUED_AT_HEADER] = time.time()
+
+
+@signals.task_prerun.connect
+def _observe_task_lag(task=None, **kwargs):
+    if task is not None:
+        from config.metrics import observe_task_start
+
+        observe_task_start(task)
+
+
+@signals.worker_init.connect
+def _start_metrics_exporter(**kwargs):
+    from django.conf import settings
+
+    if settings.WORKER_METRICS_PORT:
+        from config.metrics_export import start_worker_exporter
+
+        start_worker_exporter(settings.WORKER_METRICS_HOST, settings.WORKER_METRICS_PORT)
+
+
+@signals.worker_process_shutdown.connect
+def _forget_live_gauges(pid=None, **kwargs):
+    from config.metrics_export import mark_process_dead
+
+    mark_process_dead(pid or os.getpid())
 
 
 app.conf.beat_schedule = {

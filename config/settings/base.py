@@ -4,6 +4,7 @@ Values come from the environment (django-environ). A malformed value fails at st
 ImproperlyConfigured rather than surfacing later as odd behaviour.
 """
 
+import ipaddress
 import mimetypes
 from datetime import timedelta
 from pathlib import Path
@@ -58,6 +59,17 @@ def env_non_negative_int(name: str, default: int) -> int:
     return value
 
 
+def env_networks(name: str, default: list[str]) -> list[str]:
+    """A comma-separated list of addresses or CIDR networks; a typo stops the start-up."""
+    values = [value.strip() for value in env.list(name, default=default) if value.strip()]
+    for value in values:
+        try:
+            ipaddress.ip_network(value, strict=False)
+        except ValueError as exc:
+            raise ImproperlyConfigured(f"{name}: {value!r} is not an address or a network") from exc
+    return values
+
+
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-" + "x" * 32)
 DEBUG = env_strict_bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
@@ -76,6 +88,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
+    "django_prometheus",
     "accounts",
     "horses",
     "auctions",
@@ -83,7 +96,9 @@ INSTALLED_APPS = [
     "notifications",
 ]
 
+# django-prometheus times each request by view (its Before/After pair wraps all the others) and counts statuses.
 MIDDLEWARE = [
+    "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -93,6 +108,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -140,6 +156,8 @@ else:
         "max_size": env_positive_int("DATABASE_POOL_MAX_SIZE", 16),
         "timeout": 10,
     }
+# django-prometheus' subclass of each backend counts and times the queries (the pool is Django's own, unchanged).
+DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace("django.db.", "django_prometheus.db.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, throttling counters, Celery broker --------------------------------------
@@ -267,6 +285,16 @@ WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
 
 # --- WebSocket --------------------------------------------------------------------------------------------
 WS_MAX_MESSAGE_BYTES = env_positive_int("WS_MAX_MESSAGE_BYTES", 64 * 1024)
+
+# --- Metrics (config/metrics.py; README, "Metrics and alerts") -------------------------------------------------
+# /metrics answers a scrape that carries "Authorization: Bearer METRICS_TOKEN", or one from an address in
+# METRICS_ALLOWED_NETWORKS (CIDRs of the Prometheus servers; never the proxy's). With neither, it is a 404 to all.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = env_networks("METRICS_ALLOWED_NETWORKS", default=[])
+# A Celery worker serves its metrics on this port (0: it does not), on WORKER_METRICS_HOST; it then needs
+# PROMETHEUS_MULTIPROC_DIR, a directory of its own, where its pool's child processes record.
+WORKER_METRICS_PORT = env_non_negative_int("WORKER_METRICS_PORT", 0)
+WORKER_METRICS_HOST = env.str("WORKER_METRICS_HOST", default="127.0.0.1")
 
 # --- Logging ----------------------------------------------------------------------------------------------
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()

@@ -26,6 +26,15 @@ if len(signing_key) < MIN_SECRET_KEY_LENGTH or signing_key.startswith(INSECURE_P
         f"JWT_SIGNING_KEY must be a random string of at least {MIN_SECRET_KEY_LENGTH} characters"
     )
 
+# The metrics token guards what an outsider must not read (bid volumes, who is connected): no short one.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+MIN_METRICS_TOKEN_LENGTH = 32
+if METRICS_TOKEN and len(METRICS_TOKEN) < MIN_METRICS_TOKEN_LENGTH:
+    raise ImproperlyConfigured(
+        f"METRICS_TOKEN must be a random string of at least {MIN_METRICS_TOKEN_LENGTH} characters, e.g. "
+        "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
+    )
+
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the host(s) the site is served on")

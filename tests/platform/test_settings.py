@@ -59,6 +59,8 @@ BAD_VALUES = {
     "proxies_not_a_number": ("NUM_PROXIES", "two"),
     "database_url_nonsense": ("DATABASE_URL", "nonsense"),
     "log_level_unknown": ("LOG_LEVEL", "LOUD"),
+    "metrics_network_not_a_network": ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
+    "worker_metrics_port_negative": ("WORKER_METRICS_PORT", "-1"),
 }
 
 
@@ -117,6 +119,12 @@ def test_production_with_a_weak_secret_key_refuses_to_start(key):
     result = _start(_production(DJANGO_SECRET_KEY=key), "config.settings.production")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_with_a_short_metrics_token_refuses_to_start():
+    result = _start(_production(METRICS_TOKEN="metrics"), "config.settings.production")
+    assert result.returncode != 0
+    assert "METRICS_TOKEN" in result.stderr
 
 
 def test_production_with_a_weak_jwt_signing_key_refuses_to_start():

@@ -1,0 +1,71 @@
+"""After the bidding: scrape /metrics of every server process (each daphne, the Celery worker) and summarise it.
+
+Before the scrape the worker stops taking tasks from its queue for a moment (Celery's cancel_consumer), so that
+beat's once-a-second tasks pile up and the queue-depth gauge reads a real backlog; it takes them again afterwards.
+Every process is also asked once without the token, which must be refused.
+"""
+
+import time
+import urllib.error
+import urllib.request
+
+QUEUE = "celery"
+
+
+def scrape(stack, redis_url: str) -> dict:
+    from celery import Celery
+    from redis import Redis
+
+    control = Celery("bench-control", broker=redis_url)
+    broker = Redis.from_url(redis_url)
+    urls = stack.metrics_urls()
+    result: dict = {"refused_without_token": {}, "processes": {}, "queue_backlog": None}
+    try:
+        control.control.cancel_consumer(QUEUE, reply=True, timeout=5)
+        deadline = time.monotonic() + 10
+        while broker.llen(QUEUE) < 2 and time.monotonic() < deadline:
+            time.sleep(0.2)
+        result["queue_backlog"] = broker.llen(QUEUE)
+        for name, url in urls.items():
+            result["refused_without_token"][name] = _status(url, token=None)
+            result["processes"][name] = summarise(_get(url, token=stack.metrics_token))
+    finally:
+        control.control.add_consumer(QUEUE, reply=True, timeout=5)
+        broker.close()
+    return result
+
+
+def _get(url: str, token: str | None) -> str:
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own 127.0.0.1 servers)
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own 127.0.0.1 servers)
+        return response.read().decode()
+
+
+def _status(url: str, token: str | None) -> int:
+    try:
+        _get(url, token)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+    return 200
+
+
+def summarise(text: str) -> dict:
+    """Per family: its type, how many samples and how many non-zero; every sample of the platform's own series
+    (umaseri_*) but the histogram buckets, by name and labels."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    families, values = {}, {}
+    for family in text_string_to_metric_families(text):
+        samples = [sample for sample in family.samples if not sample.name.endswith("_created")]
+        families[family.name] = {
+            "type": family.type,
+            "samples": len(samples),
+            "nonzero": sum(1 for sample in samples if sample.value),
+        }
+        if family.name.startswith("umaseri_"):
+            for sample in samples:
+                if not sample.name.endswith("_bucket"):
+                    labels = ",".join(f"{key}={value}" for key, value in sorted(sample.labels.items()))
+                    values[f"{sample.name}{{{labels}}}"] = sample.value
+    return {"families": families, "values": values}
