@@ -171,10 +171,11 @@ export class RealtimeClient {
     }
   }
 
-  /** Asks for a fresh snapshot of a joined room. */
-  requestState(auctionId) {
-    if (this.state === ConnectionState.OPEN)
-      this._send({ type: 'auction:state', auction_id: Number(auctionId) })
+  /** Asks for a fresh `auction:state` of a joined room: after a gap in `seq`, or a clock at zero with no end. */
+  sync(auctionId) {
+    const id = Number(auctionId)
+    if (this.state === ConnectionState.OPEN && this.rooms.has(id))
+      this._send({ type: 'auction:sync', auction_id: id })
   }
 
   isSynced(auctionId) {

@@ -6,6 +6,10 @@ import { serverClock } from '../lib/serverClock.js'
 
 // Message keys that are about the message, not the auction.
 const ENVELOPE = new Set(['type', 'server_time', 'auction_id', 'bid', 'remaining_ms', 'idempotency_key'])
+// A clock this far past zero with no `auction:ended` asks the server for the truth (the end may have been lost).
+const OVERDUE_MS = 2000
+const SYNC_AGAIN_MS = 5000
+let overdueTimer = null
 
 export const FINAL_STATUSES = ['sold', 'unsold', 'cancelled']
 export const OPEN_STATUSES = ['draft', 'scheduled', 'active']
@@ -28,11 +32,26 @@ export const useAuctionsStore = defineStore('auctions', () => {
     }
   }
 
-  /** A full snapshot (REST detail, list item, or `auction:state`): replaces what we had. */
+  const lastSync = {} // auction id → when we last asked for a fresh state (ms, local clock)
+
+  function requestSync(id) {
+    const now = Date.now()
+    if (now - (lastSync[id] ?? 0) < SYNC_AGAIN_MS) return
+    lastSync[id] = now
+    realtime.sync(id)
+  }
+
+  /** Whether `seq` is older than what we hold: then the message is stale and must not undo newer state. */
+  function isStale(auction, seq) {
+    return auction?.seq !== undefined && seq !== undefined && seq !== null && seq < auction.seq
+  }
+
+  /** A full snapshot (REST detail, list item, or `auction:state`): replaces what we had, unless it is older. */
   function applySnapshot(snapshot) {
     const id = Number(snapshot.id ?? snapshot.auction_id)
     if (!id) return null
     const previous = byId[id]
+    if (isStale(previous, snapshot.seq)) return previous // a REST read that left before the last socket event
     const previousCount = previous?.extension_count
     const fields = {}
     for (const [key, value] of Object.entries(snapshot)) if (!ENVELOPE.has(key)) fields[key] = value
@@ -48,12 +67,23 @@ export const useAuctionsStore = defineStore('auctions', () => {
     return byId[id]
   }
 
-  /** A partial event: merges its fields into the auction it names. */
+  /**
+   * A partial event: merges its fields into the auction it names, if it is newer than what we hold (`seq`).
+   * A change must be exactly the next version; a tick carries the current one. Anything further ahead means we
+   * missed something: apply it, and ask for a fresh state.
+   */
   function applyEvent(message) {
     const id = Number(message.auction_id ?? message.id)
     if (!id) return
     const auction = byId[id]
     if (!auction) return // not a lot we show; its snapshot will come with the join
+    const seq = message.seq
+    if (seq !== undefined && auction.seq !== undefined) {
+      const isTick = message.type === 'auction:timer'
+      if (isTick ? seq < auction.seq : seq <= auction.seq) return // stale: never undo a newer state
+      if (seq > auction.seq + (isTick ? 0 : 1)) requestSync(id)
+      if (isTick && seq > auction.seq) return // only the fresh state can say what changed
+    }
     const previousCount = auction.extension_count
     for (const [key, value] of Object.entries(message)) if (!ENVELOPE.has(key)) auction[key] = value
     if (message.type === 'auction:extended') {
@@ -98,6 +128,18 @@ export const useAuctionsStore = defineStore('auctions', () => {
     delete extensions[id]
   }
 
+  /** Called every second: a live lot whose clock has run out without `auction:ended` asks for a fresh state. */
+  function checkOverdue(serverNowMs = serverClock.serverNow()) {
+    for (const auction of Object.values(byId)) {
+      if (auction.status === 'active' && auction.ends_at_ms && serverNowMs - auction.ends_at_ms > OVERDUE_MS)
+        requestSync(auction.id)
+    }
+  }
+  if (typeof window !== 'undefined') {
+    clearInterval(overdueTimer) // one watch per app (a new store replaces the old one, as in tests)
+    overdueTimer = setInterval(() => checkOverdue(), 1000)
+  }
+
   realtime.on('auction:state', (message) => {
     applySnapshot(message)
     // A resync after a reconnect may have missed bids: refresh the history of rooms that keep one.
@@ -126,5 +168,6 @@ export const useAuctionsStore = defineStore('auctions', () => {
     fetchOne,
     fetchHistory,
     dismissExtension,
+    checkOverdue,
   }
 })

@@ -93,3 +93,53 @@ describe('the auctions store, fed by the socket', () => {
     expect(store.byId[6].horse.photos).toHaveLength(1)
   })
 })
+
+describe('the auctions store keeps to the newest version (seq)', () => {
+  let store
+  let sync
+  beforeEach(() => {
+    setActivePinia(createPinia())
+    store = useAuctionsStore()
+    sync = vi.spyOn(realtime, 'sync').mockImplementation(() => {})
+    store.applySnapshot({ ...snapshot, seq: 10 })
+  })
+
+  it('ignores a stale event and a stale tick, so an extension is never undone', () => {
+    push({
+      type: 'auction:extended',
+      auction_id: 6,
+      seq: 11,
+      ends_at_ms: 1_800_000_300_000,
+      extension_count: 1,
+    })
+    push({ type: 'auction:timer', auction_id: 6, seq: 10, ends_at_ms: 1_800_000_000_000 })
+    push({ type: 'auction:update', auction_id: 6, seq: 11, current_price: 1 })
+    expect(store.byId[6]).toMatchObject({ seq: 11, ends_at_ms: 1_800_000_300_000, current_price: 2_500_000 })
+    expect(sync).not.toHaveBeenCalled()
+  })
+
+  it('ignores a REST snapshot older than what the socket brought', () => {
+    push({ type: 'auction:update', auction_id: 6, seq: 11, current_price: 2_600_000 })
+    store.applySnapshot({ ...snapshot, seq: 10, current_price: 2_500_000 })
+    expect(store.byId[6].current_price).toBe(2_600_000)
+  })
+
+  it('asks for auction:sync when it sees a gap', () => {
+    push({ type: 'auction:update', auction_id: 6, seq: 13, current_price: 2_800_000 })
+    expect(store.byId[6].current_price).toBe(2_800_000)
+    expect(sync).toHaveBeenCalledWith(6)
+  })
+
+  it('asks for auction:sync when a tick shows a version it has not seen', () => {
+    push({ type: 'auction:timer', auction_id: 6, seq: 12, ends_at_ms: 1 })
+    expect(sync).toHaveBeenCalledWith(6)
+    expect(store.byId[6].ends_at_ms).toBe(snapshot.ends_at_ms) // only the fresh state says what changed
+  })
+
+  it('asks for auction:sync when the clock has run out and no end came', () => {
+    store.checkOverdue(snapshot.ends_at_ms + 1000)
+    expect(sync).not.toHaveBeenCalled()
+    store.checkOverdue(snapshot.ends_at_ms + 3000)
+    expect(sync).toHaveBeenCalledWith(6)
+  })
+})
