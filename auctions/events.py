@@ -33,6 +33,10 @@ def room_message(event: dict) -> dict:
         "text": json.dumps(event, ensure_ascii=False, separators=(",", ":")),
         "event": event.get("type"),
         "server_time": event.get("server_time"),
+        # Let a process's room hub drop its shared snapshot, and a joining socket hold back what its snapshot
+        # already shows, without parsing the text.
+        "seq": event.get("seq"),
+        "auction_id": event.get("auction_id"),
     }
 
 

@@ -16,6 +16,7 @@ from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
 
+from accounts.models import is_organizer
 from accounts.ws_auth import CLOSE_ABUSE, CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
 from auctions.events import auction_group, user_group
 from auctions.selectors import auction_get, auction_snapshot
@@ -26,6 +27,7 @@ from config.parsers import strict_json_loads
 from . import services
 from .errors import BidRejected
 from .models import BidSource
+from .rooms import room_hub
 from .serializers import OwnBidSerializer
 
 logger = logging.getLogger(__name__)
@@ -43,11 +45,19 @@ class FrameError(Exception):
 
 
 class AuctionConsumer(AsyncWebsocketConsumer):
+    # No channel of its own per socket: the process's room hub (bidding.rooms) holds one membership per group and
+    # hands each message to the local sockets. An alias with no layer makes Channels skip the per-socket channel,
+    # its Redis subscription and its receive loop.
+    channel_layer_alias = "no-per-socket-channel"
+    held: dict[int, list[dict]] | None = None  # room events that arrived while joining that room (set on connect)
+
     async def connect(self):
+        self.hub = room_hub()
         self.user = self.scope["user"]
         self.bad_frames = 0
         self.expiry_task = None
         self.rooms: set[int] = set()
+        self.held = {}
         auth_error = self.scope.get("auth_error")
         # Accept first, then close with a code: a refused handshake shows the browser no reason at all.
         await self.accept()
@@ -68,14 +78,14 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if expires_at:
             self.expiry_task = asyncio.create_task(self._close_when_token_expires(expires_at))
         if self.user.is_authenticated:
-            await self.channel_layer.group_add(user_group(self.user.pk), self.channel_name)
+            await self.hub.add(user_group(self.user.pk), self)
         await self.send_json({"type": "session", "user": self._identity()})
 
     async def dispatch(self, message):
         """As Channels' own, minus the hop to the sync thread that it makes before every message to close stale
         database connections. Every database call here goes through database_sync_to_async, which closes them
-        around the call in the thread that made it; the hop itself ran every room event of every socket through
-        one thread (a third of daphne's time in a 10,000-socket run)."""
+        around the call in the thread that made it (only the socket's own frames come through here now; room
+        events come from the hub)."""
         handler = getattr(self, get_handler_name(message), None)
         if handler is None:
             raise ValueError(f"No handler for message type {message['type']}")
@@ -89,10 +99,13 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             metrics.WS_ROOM_LEAVES.inc(len(self.rooms))
         if self.expiry_task:
             self.expiry_task.cancel()
+        hub = getattr(self, "hub", None)
+        if hub is None:
+            return
         for auction_id in self.rooms:
-            await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
+            await hub.discard(auction_group(auction_id), self)
         if getattr(self, "user", None) is not None and self.user.is_authenticated:
-            await self.channel_layer.group_discard(user_group(self.user.pk), self.channel_name)
+            await hub.discard(user_group(self.user.pk), self)
 
     async def _close_when_token_expires(self, expires_at: int) -> None:
         await asyncio.sleep(max(0.0, expires_at - time.time()))
@@ -141,34 +154,64 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     async def on_join(self, message: dict) -> None:
         auction_id = _auction_id(message)
         joining = auction_id not in self.rooms
-        if joining:
-            if len(self.rooms) >= MAX_ROOMS_PER_SOCKET:
-                raise FrameError("too_many_rooms", _("Too many auctions joined on one connection."))
-            # Subscribe before reading the snapshot, so no event can fall between the two.
-            await self.channel_layer.group_add(auction_group(auction_id), self.channel_name)
-        snapshot = await _snapshot(auction_id, self.user)
+        if not joining:
+            await self._send_state(auction_id)
+            return
+        if len(self.rooms) >= MAX_ROOMS_PER_SOCKET:
+            raise FrameError("too_many_rooms", _("Too many auctions joined on one connection."))
+        group = auction_group(auction_id)
+        # Member before the snapshot is read, so no event can fall between the two; what arrives meanwhile is
+        # held back and sent after the snapshot, unless the snapshot already shows it.
+        self.held[auction_id] = []
+        await self.hub.add(group, self)
+        try:
+            snapshot = await self._snapshot(auction_id)
+        except BaseException:
+            await self.hub.discard(group, self)
+            raise
+        finally:
+            held = self.held.pop(auction_id, [])
         if snapshot is None:
-            if joining:
-                await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
+            await self.hub.discard(group, self)
             raise FrameError("auction_not_found", _("This auction does not exist."), auction_id=auction_id)
-        if joining:
-            metrics.WS_ROOM_JOINS.inc()
+        metrics.WS_ROOM_JOINS.inc()
         self.rooms.add(auction_id)
         await self.send_json({"type": "auction:state", **snapshot})
+        for event in held:
+            if event.get("seq") is None or event["seq"] > snapshot["seq"]:
+                await self.send(text_data=event["text"])
 
     async def on_state(self, message: dict) -> None:
         auction_id = _auction_id(message)
         if auction_id not in self.rooms:
             raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id)
-        snapshot = await _snapshot(auction_id, self.user)
+        await self._send_state(auction_id)
+
+    async def _send_state(self, auction_id: int) -> None:
+        snapshot = await self._snapshot(auction_id)
+        if snapshot is None:
+            raise FrameError("auction_not_found", _("This auction does not exist."), auction_id=auction_id)
         await self.send_json({"type": "auction:state", **snapshot})
+
+    async def _snapshot(self, auction_id: int) -> dict | None:
+        """The room's public snapshot, shared by every join of this process until the lot's next version; built
+        from the database for an organizer (who also sees the reserve) and when there is none yet."""
+        group = auction_group(auction_id)
+        if not is_organizer(self.user) and group in self.hub.rooms:
+            cached = self.hub.cached_snapshot(group)
+            if cached is not None:
+                return {**cached, "server_time": server_time_ms()}
+        snapshot = await _snapshot(auction_id, self.user)
+        if snapshot is not None and not is_organizer(self.user) and snapshot["status"] != "draft":
+            self.hub.keep_snapshot(group, snapshot)
+        return snapshot
 
     async def on_leave(self, message: dict) -> None:
         auction_id = _auction_id(message)
         if auction_id in self.rooms:
             self.rooms.discard(auction_id)
             metrics.WS_ROOM_LEAVES.inc()
-            await self.channel_layer.group_discard(auction_group(auction_id), self.channel_name)
+            await self.hub.discard(auction_group(auction_id), self)
         await self.send_json({"type": "auction:left", "auction_id": auction_id})
 
     async def on_bid(self, message: dict) -> None:
@@ -213,6 +256,10 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     # --- events from the channel layer ---------------------------------------------------------------------
 
     async def auction_event(self, message: dict) -> None:
+        held = self.held.get(message.get("auction_id")) if self.held else None
+        if held is not None:
+            held.append(message)  # this socket is joining that room: after its snapshot
+            return
         metrics.observe_delivery(message)
         await self.send(text_data=message["text"])  # encoded once by the publisher, stamped with server_time
 

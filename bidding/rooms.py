@@ -1,0 +1,181 @@
+"""Room membership per process, not per socket (issue 14).
+
+Each ASGI process keeps, for every group that has local members (a lot's room, a user's own channel), ONE
+channel of its own in that channel-layer group and a set of the local sockets in it. A room event therefore
+reaches the process once, already encoded by the publisher, and is written to each local socket from here: no
+per-socket channel, Redis subscription, receive loop or dispatch. The group membership is added with the room's
+first local socket and dropped with its last.
+
+The hub also keeps the last public snapshot of each room it serves, filed under the lot's `seq`: every join of a
+room shares it until an event with a higher `seq` passes through (the subscription is live from before the
+snapshot was read, so no change can slip between them). And it watches its own subscription: after the channel
+layer was lost and came back (a Redis restart), every local watcher gets a fresh `auction:state`.
+"""
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+
+from channels.consumer import get_handler_name
+from channels.layers import get_channel_layer
+
+logger = logging.getLogger(__name__)
+
+# How often the hub checks that its subscriptions still deliver (a message to itself), and how long it waits.
+PROBE_INTERVAL_SECONDS = 2.0
+PROBE_TIMEOUT_SECONDS = 2.0
+
+
+class _Room:
+    __slots__ = ("channel", "members", "pump", "ready", "snapshot", "snapshot_seq")
+
+    def __init__(self):
+        self.members: set = set()
+        self.ready: asyncio.Future = asyncio.get_running_loop().create_future()
+        self.channel: str | None = None
+        self.pump: asyncio.Task | None = None
+        self.snapshot: dict | None = None
+        self.snapshot_seq = -1
+
+
+class RoomHub:
+    """One per process (and event loop). Members are consumers: the hub calls their handler for each message
+    (`auction_event`, `session_revoke`), one member at a time, in the order the messages arrive."""
+
+    def __init__(self):
+        self.layer = get_channel_layer()
+        self.rooms: dict[str, _Room] = {}
+        self.probe_task: asyncio.Task | None = None
+        self.on_recovered = None  # async callable(hub): set by the consumer module (resync the watchers)
+
+    # --- membership ----------------------------------------------------------------------------------------
+
+    async def add(self, group: str, member) -> None:
+        """Put `member` in `group`; returns once this process's subscription to the group is live."""
+        room = self.rooms.get(group)
+        if room is None:
+            room = self.rooms[group] = _Room()
+            self._ensure_probe()
+            try:
+                room.channel = await self.layer.new_channel("room.")
+                await self.layer.group_add(group, room.channel)
+            except BaseException as exc:
+                self.rooms.pop(group, None)
+                room.ready.set_exception(exc)
+                room.ready.exception()  # retrieved: the joiners waiting on it get it
+                raise
+            room.pump = asyncio.create_task(self._pump(group, room), name=f"room-pump {group}")
+            room.ready.set_result(True)
+        else:
+            await asyncio.shield(room.ready)  # a join arriving while the first one subscribes waits for it
+        room.members.add(member)
+
+    async def discard(self, group: str, member) -> None:
+        room = self.rooms.get(group)
+        if room is None or member not in room.members:
+            return
+        room.members.discard(member)
+        if room.members:
+            return
+        del self.rooms[group]
+        if room.pump is not None:
+            room.pump.cancel()  # the layer unsubscribes the room's channel when its receive is cancelled
+        with contextlib.suppress(Exception):
+            await self.layer.group_discard(group, room.channel)
+
+    def members(self, group: str) -> set:
+        room = self.rooms.get(group)
+        return set(room.members) if room else set()
+
+    # --- shared snapshots ----------------------------------------------------------------------------------
+
+    def cached_snapshot(self, group: str) -> dict | None:
+        room = self.rooms.get(group)
+        return room.snapshot if room is not None else None
+
+    def keep_snapshot(self, group: str, snapshot: dict) -> None:
+        """File a public snapshot read while the room's subscription was live, unless a newer event came."""
+        room = self.rooms.get(group)
+        seq = snapshot.get("seq", -1)
+        if room is not None and seq >= room.snapshot_seq:
+            room.snapshot, room.snapshot_seq = snapshot, seq
+
+    # --- delivery ------------------------------------------------------------------------------------------
+
+    async def _pump(self, group: str, room: _Room) -> None:
+        while True:
+            try:
+                message = await self.layer.receive(room.channel)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                logger.exception("room %s: receive failed", group)
+                await asyncio.sleep(1)
+                continue
+            seq = message.get("seq")
+            if seq is not None and seq > room.snapshot_seq:
+                room.snapshot, room.snapshot_seq = None, seq  # the shared snapshot is out of date
+            handler_name = get_handler_name(message)
+            for member in list(room.members):
+                handler = getattr(member, handler_name, None)
+                if handler is None:
+                    continue
+                try:
+                    await handler(message)
+                except Exception:
+                    logger.exception("room %s: delivery of %s failed", group, message.get("type"))
+
+    # --- watching the subscription ------------------------------------------------------------------------
+
+    def _ensure_probe(self) -> None:
+        if self.probe_task is None or self.probe_task.done():
+            self.probe_task = asyncio.create_task(self._probe(), name="room-hub-probe")
+
+    async def _probe(self) -> None:
+        """A message to a group of our own every few seconds. When it stops arriving, the channel layer is down;
+        when it arrives again, the rooms' subscriptions are back (the Redis client resubscribes), but whatever
+        was published meanwhile is lost: the watchers are resynced."""
+        group = f"hub.probe.{uuid.uuid4().hex}"
+        channel = None
+        lost = False
+        while True:
+            try:
+                if channel is None:
+                    channel = await self.layer.new_channel("probe.")
+                    await self.layer.group_add(group, channel)
+                stamp = time.time()
+                # asyncio.timeout, not wait_for: on 3.11 wait_for can swallow a cancellation that lands as the
+                # message arrives, and this task would then outlive its event loop's shutdown.
+                async with asyncio.timeout(PROBE_TIMEOUT_SECONDS):
+                    await self.layer.group_send(group, {"type": "hub.probe", "stamp": stamp})
+                    while (await self.layer.receive(channel)).get("stamp") != stamp:
+                        pass
+                if lost:
+                    lost = False
+                    logger.warning("channel layer is back: resyncing %d room(s)", len(self.rooms))
+                    if self.on_recovered is not None:
+                        await self.on_recovered(self)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                if not lost:
+                    logger.warning("channel layer unreachable (%s): live updates paused", type(exc).__name__)
+                lost = True
+                channel = None  # a timed-out receive unsubscribes its channel: start again with a new one
+            await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+
+
+_hubs: dict[int, RoomHub] = {}
+
+
+def room_hub() -> RoomHub:
+    """This event loop's hub (daphne runs one loop per process; tests may run several)."""
+    loop = asyncio.get_running_loop()
+    hub = _hubs.get(id(loop))
+    if hub is None or getattr(hub, "_loop", None) is not loop:
+        hub = RoomHub()
+        hub._loop = loop
+        _hubs[id(loop)] = hub
+    return hub
