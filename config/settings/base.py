@@ -100,7 +100,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -273,15 +273,29 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+# collectstatic copies the built SPA (frontend/dist) to STATIC_ROOT/spa with the rest, and WhiteNoise's storage
+# writes a .gz and (with the brotli package) a .br beside every file; WhiteNoise serves that copy at the site
+# root, picking the encoding the browser accepts. Until collectstatic has run, the build itself is served.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if FRONTEND_DIST.is_dir():
+    STATICFILES_DIRS.append(("spa", FRONTEND_DIST))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# The built SPA is served at the site root by WhiteNoise; index.html is the history-mode fallback.
-WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
+
+
+def served_spa_root(static_root: Path, frontend_dist: Path) -> Path:
+    """The collected (compressed) copy of the SPA once collectstatic has made one, else the build itself."""
+    collected = static_root / "spa"
+    return collected if (collected / "index.html").is_file() else frontend_dist
+
+
+SPA_ROOT = served_spa_root(STATIC_ROOT, FRONTEND_DIST)
+# index.html is also the history-mode fallback (config/spa.py); config/static.py sets the cache headers.
+WHITENOISE_ROOT = SPA_ROOT if SPA_ROOT.is_dir() else None
 
 # --- WebSocket --------------------------------------------------------------------------------------------
 WS_MAX_MESSAGE_BYTES = env_positive_int("WS_MAX_MESSAGE_BYTES", 64 * 1024)
