@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.logs import FORMATS, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -47,6 +49,13 @@ def env_strict_bool(name: str, default: bool) -> bool:
     if raw not in _TRUE | _FALSE:
         raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
     return raw in _TRUE
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.str(name, default=default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def env_non_negative_int(name: str, default: int) -> int:
@@ -99,6 +108,7 @@ INSTALLED_APPS = [
 # django-prometheus times each request by view (its Before/After pair wraps all the others) and counts statuses.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.logs.RequestIdMiddleware",  # early: every log line of a request carries its id
     "django.middleware.security.SecurityMiddleware",
     "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -314,14 +324,9 @@ WORKER_METRICS_HOST = env.str("WORKER_METRICS_HOST", default="127.0.0.1")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One line per event. LOG_FORMAT=json (production's default) writes JSON objects; text is for a terminal.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", FORMATS)
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
 
 # --- Auction rules (DESIGN.md rules 3 and 4) ---------------------------------------------------------------
 # A bid may exceed the current price by at most this much, unless the auction sets its own (fat-finger guard).
