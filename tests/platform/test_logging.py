@@ -4,7 +4,6 @@ per-second task lines sink to DEBUG. (The real worker and beat staying quiet: te
 import io
 import json
 import logging
-import uuid
 
 import pytest
 from channels.testing import WebsocketCommunicator
