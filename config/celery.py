@@ -74,14 +74,18 @@ def _forget_live_gauges(pid=None, **kwargs):
 
 
 @signals.setup_logging.connect
-def _use_the_platforms_logging(**kwargs):
+def _use_the_platforms_logging(loglevel=None, **kwargs):
     """Worker and beat log as the rest of the platform does (settings.LOGGING: text or JSON lines, with the
-    periodic tasks' INFO lines at DEBUG), not in Celery's own format; `--loglevel` gives way to LOG_LEVEL."""
+    periodic tasks' INFO lines at DEBUG), not in Celery's own format. LOG_LEVEL sets the platform's own loggers;
+    `--loglevel` still sets Celery's (its "ready." line is what the bench and the tests wait for)."""
+    import logging
     from logging.config import dictConfig
 
     from django.conf import settings
 
     dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger("celery").setLevel(loglevel)
 
 
 @signals.before_task_publish.connect

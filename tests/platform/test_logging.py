@@ -205,3 +205,14 @@ def test_a_task_queued_in_a_request_carries_its_request_id_and_logs_its_auction(
     assert (logs.request_id.get(), logs.auction_id.get(), logs.user_id.get()) == ("edge-req-0099", 12, 4)
     celery_config._unbind_log_context(task=Task)
     assert (logs.request_id.get(), logs.auction_id.get(), logs.user_id.get()) == (None, None, None)
+
+
+def test_a_workers_loglevel_sets_celerys_own_lines_and_log_level_the_platforms():
+    celery_logger = logging.getLogger("celery")
+    try:
+        celery_config._use_the_platforms_logging(loglevel=logging.WARNING)
+        assert celery_logger.level == logging.WARNING
+        assert logging.getLogger("auctions.services").getEffectiveLevel() == logging.getLevelName(settings.LOG_LEVEL)
+        assert logging.getLogger().handlers[0].formatter.__class__ is logs.TextFormatter
+    finally:
+        celery_logger.setLevel(logging.NOTSET)
