@@ -15,13 +15,16 @@ from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E40
 
 from accounts.ws_auth import JWTAuthMiddleware  # noqa: E402
 from bidding.routing import websocket_urlpatterns  # noqa: E402
+from config.logs import WebSocketLogContext  # noqa: E402
 from config.metrics_export import with_metrics  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
         # /metrics (token or allowed address) is answered in front of Django; everything else is Django's.
         "http": with_metrics(django_asgi_app),
-        "websocket": AllowedHostsOriginValidator(JWTAuthMiddleware(URLRouter(websocket_urlpatterns))),
+        "websocket": AllowedHostsOriginValidator(
+            JWTAuthMiddleware(WebSocketLogContext(URLRouter(websocket_urlpatterns)))
+        ),
     }
 )
 

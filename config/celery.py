@@ -73,6 +73,53 @@ def _forget_live_gauges(pid=None, **kwargs):
     mark_process_dead(pid or os.getpid())
 
 
+@signals.setup_logging.connect
+def _use_the_platforms_logging(loglevel=None, **kwargs):
+    """Worker and beat log as the rest of the platform does (settings.LOGGING: text or JSON lines, with the
+    periodic tasks' INFO lines at DEBUG), not in Celery's own format. LOG_LEVEL sets the platform's own loggers;
+    `--loglevel` still sets Celery's (its "ready." line is what the bench and the tests wait for)."""
+    import logging
+    from logging.config import dictConfig
+
+    from django.conf import settings
+
+    dictConfig(settings.LOGGING)
+    if loglevel:
+        logging.getLogger("celery").setLevel(loglevel)
+
+
+@signals.before_task_publish.connect
+def _carry_the_request_id(headers=None, **kwargs):
+    """A task queued while a request (or a task) is handled logs under the same request id."""
+    from config.logs import request_id
+
+    if headers is not None and request_id.get() and "request_id" not in headers:
+        headers["request_id"] = request_id.get()
+
+
+@signals.task_prerun.connect
+def _bind_log_context(task_id=None, task=None, kwargs=None, **extra):
+    from config.logs import bind, request_id
+
+    kwargs = kwargs or {}
+    # The id the publisher sent; else (an eager task) the caller's; else the task's own.
+    task.request.log_context = bind(
+        request_id=getattr(task.request, "request_id", None) or request_id.get() or task_id,
+        user_id=kwargs.get("user_id"),
+        auction_id=kwargs.get("auction_id"),
+    )
+
+
+@signals.task_postrun.connect
+def _unbind_log_context(task=None, **extra):
+    from config.logs import unbind
+
+    tokens = getattr(task.request, "log_context", None)
+    if tokens:
+        task.request.log_context = None
+        unbind(tokens)
+
+
 app.conf.beat_schedule = {
     "close-expired-auctions": {
         "task": "auctions.close_expired_auctions",

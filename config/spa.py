@@ -10,7 +10,7 @@ from django.views.decorators.cache import never_cache
 
 @lru_cache(maxsize=1)
 def _built_index() -> str | None:
-    index = settings.FRONTEND_DIST / "index.html"
+    index = settings.SPA_ROOT / "index.html"
     return index.read_text(encoding="utf-8") if index.exists() else None
 
 
@@ -18,7 +18,7 @@ def _built_index() -> str | None:
 def spa_index(request, path: str = ""):
     html = _built_index() if not settings.DEBUG else None
     if html is None and settings.DEBUG:
-        index = settings.FRONTEND_DIST / "index.html"
+        index = settings.SPA_ROOT / "index.html"
         html = index.read_text(encoding="utf-8") if index.exists() else None
     if html is None:
         return render(request, "spa_missing.html", status=200)

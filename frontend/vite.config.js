@@ -3,6 +3,8 @@ import vue from '@vitejs/plugin-vue'
 import vuetify from 'vite-plugin-vuetify'
 import { VitePWA } from 'vite-plugin-pwa'
 
+const FRAMEWORK = /node_modules\/(@vue|vue|vue-router|pinia|vue-i18n|@intlify)\//
+
 // Built assets are served by Django (WhiteNoise) at the site root, on the same origin as the API and socket.
 export default defineConfig({
   plugins: [
@@ -51,14 +53,13 @@ export default defineConfig({
   build: {
     outDir: 'dist',
     emptyOutDir: true,
-    chunkSizeWarningLimit: 600,
     rollupOptions: {
       output: {
-        // Libraries change less often than the app: separate chunks stay cached across deploys.
+        // The framework changes less often than the app: its own chunk stays cached across deploys. Vuetify is
+        // left to Rollup, so each lazy route carries the components only it uses and the first load stays small.
         manualChunks(id) {
           if (!id.includes('node_modules')) return undefined
-          if (id.includes('/vuetify/')) return 'vuetify'
-          return 'vendor'
+          return FRAMEWORK.test(id) ? 'framework' : undefined
         },
       },
     },

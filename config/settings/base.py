@@ -13,6 +13,8 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from config.logs import FORMATS, logging_config
+
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
@@ -47,6 +49,13 @@ def env_strict_bool(name: str, default: bool) -> bool:
     if raw not in _TRUE | _FALSE:
         raise ImproperlyConfigured(f"{name} must be true or false, got {raw!r}")
     return raw in _TRUE
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = env.str(name, default=default).strip().lower()
+    if value not in choices:
+        raise ImproperlyConfigured(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+    return value
 
 
 def env_non_negative_int(name: str, default: int) -> int:
@@ -99,8 +108,9 @@ INSTALLED_APPS = [
 # django-prometheus times each request by view (its Before/After pair wraps all the others) and counts statuses.
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
+    "config.logs.RequestIdMiddleware",  # early: every log line of a request carries its id
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -273,15 +283,29 @@ mimetypes.add_type("application/manifest+json", ".webmanifest")
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 FRONTEND_DIST = BASE_DIR / "frontend" / "dist"
+# collectstatic copies the built SPA (frontend/dist) to STATIC_ROOT/spa with the rest, and WhiteNoise's storage
+# writes a .gz and (with the brotli package) a .br beside every file; WhiteNoise serves that copy at the site
+# root, picking the encoding the browser accepts. Until collectstatic has run, the build itself is served.
 STATICFILES_DIRS = [BASE_DIR / "static"]
+if FRONTEND_DIST.is_dir():
+    STATICFILES_DIRS.append(("spa", FRONTEND_DIST))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
-# The built SPA is served at the site root by WhiteNoise; index.html is the history-mode fallback.
-WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.exists() else None
+
+
+def served_spa_root(static_root: Path, frontend_dist: Path) -> Path:
+    """The collected (compressed) copy of the SPA once collectstatic has made one, else the build itself."""
+    collected = static_root / "spa"
+    return collected if (collected / "index.html").is_file() else frontend_dist
+
+
+SPA_ROOT = served_spa_root(STATIC_ROOT, FRONTEND_DIST)
+# index.html is also the history-mode fallback (config/spa.py); config/static.py sets the cache headers.
+WHITENOISE_ROOT = SPA_ROOT if SPA_ROOT.is_dir() else None
 
 # --- WebSocket --------------------------------------------------------------------------------------------
 WS_MAX_MESSAGE_BYTES = env_positive_int("WS_MAX_MESSAGE_BYTES", 64 * 1024)
@@ -300,14 +324,9 @@ WORKER_METRICS_HOST = env.str("WORKER_METRICS_HOST", default="127.0.0.1")
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
 if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
     raise ImproperlyConfigured(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, got {LOG_LEVEL!r}")
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
-}
+# One line per event. LOG_FORMAT=json (production's default) writes JSON objects; text is for a terminal.
+LOG_FORMAT = env_choice("LOG_FORMAT", "text", FORMATS)
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
 
 # --- Auction rules (DESIGN.md rules 3 and 4) ---------------------------------------------------------------
 # A bid may exceed the current price by at most this much, unless the auction sets its own (fat-finger guard).

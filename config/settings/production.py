@@ -6,8 +6,10 @@ A missing or weak secret stops the start-up here, since daphne and Celery never 
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config.logs import FORMATS, logging_config
+
 from .base import *  # noqa: F403
-from .base import SIMPLE_JWT, env, env_strict_bool
+from .base import LOG_LEVEL, SIMPLE_JWT, env, env_choice, env_strict_bool
 
 # The development fallback of base settings, and anything short enough to guess, is refused outright.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY")
@@ -39,6 +41,10 @@ ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:
     raise ImproperlyConfigured("DJANGO_ALLOWED_HOSTS must name the host(s) the site is served on")
 DEBUG = False
+
+# JSON lines for the log collector unless told otherwise (LOG_FORMAT=text).
+LOG_FORMAT = env_choice("LOG_FORMAT", "json", FORMATS)
+LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
 
 # TLS ends at the proxy in front of daphne; it must set X-Forwarded-Proto and overwrite any the client sent.
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -11,7 +11,7 @@ os.environ.setdefault("CACHE_KEY_PREFIX", "umaseri-test")
 os.environ.setdefault("API_RATE_LIMIT", "100000/min")
 
 from .base import *  # noqa: F403
-from .base import DATABASES, env
+from .base import DATABASES, FRONTEND_DIST, env
 
 DEBUG = False
 # Argon2 is deliberately slow; the hasher choice itself is checked against base settings in a test.
@@ -26,6 +26,9 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# The browser tests serve the build itself: a copy collected by an earlier `make run` could be stale.
+SPA_ROOT = FRONTEND_DIST
+WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up: the suite never serves collected files
 # Unit tests run Celery tasks inline; the end-to-end stack turns this off for its real worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)

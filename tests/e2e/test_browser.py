@@ -1,5 +1,6 @@
 """The SPA in a real headless Chromium against the real running stack (daphne, Celery worker and beat,
-PostgreSQL, Redis): two bidders and a viewer, each in their own browser context."""
+PostgreSQL, Redis): two bidders and a viewer, each in their own browser context; and axe-core's accessibility
+rules on every page, on a phone and on a desktop."""
 
 import shutil
 import time
@@ -12,10 +13,13 @@ from django.conf import settings
 from django.utils import timezone
 from playwright.sync_api import expect, sync_playwright
 
-from auctions.models import Auction
+from auctions.models import Auction, AuctionStatus
 from bidding.services import bid_place
+from horses.models import HorseDocument
 from tests.accounts.factories import PASSWORD, BidderFactory, UserFactory
+from tests.auctions import factories as lots
 from tests.bidding.factories import ActiveAuctionFactory
+from tests.horses.factories import pdf_upload
 from tests.live_stack import LiveStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -135,3 +139,81 @@ def test_two_bidders_and_a_viewer_follow_one_lot_to_its_end(stack, browser):
     print(
         f"\nA's bid seen by B and the viewer after {first_seen:.2f}s; B's by A and the viewer after {second_seen:.2f}s"
     )
+
+
+# --- accessibility --------------------------------------------------------------------------------------------
+
+AXE_SCRIPT = Path(settings.BASE_DIR) / "frontend" / "node_modules" / "axe-core" / "axe.min.js"
+# axe's impacts are minor, moderate, serious and critical; the last two fail the test.
+FAILING_IMPACTS = {"serious", "critical"}
+
+
+def axe_failures(page) -> list[str]:
+    """Runs axe-core's default rules (WCAG 2 A/AA and best practices) on the page as it is now."""
+    assert AXE_SCRIPT.exists(), "axe-core is a devDependency of the SPA: npm --prefix frontend ci"
+    page.add_script_tag(path=str(AXE_SCRIPT))
+    violations = page.evaluate("async () => (await axe.run(document)).violations")
+    return [
+        f"{v['id']} ({v['impact']}): {v['help']}: " + "; ".join(" ".join(node["target"]) for node in v["nodes"][:4])
+        for v in violations
+        if v["impact"] in FAILING_IMPACTS
+    ]
+
+
+def sign_in(page, stack, user, then: str) -> None:
+    page.goto(stack.http_url(0, f"/login?next={then}"))
+    page.get_by_test_id("login-username").locator("input").fill(user.username)
+    page.get_by_test_id("login-password").locator("input").fill(PASSWORD)
+    page.get_by_test_id("login-submit").click()
+    page.wait_for_url(f"**{then}", timeout=20_000)
+
+
+@pytest.mark.parametrize("width", [375, 1280])
+def test_no_page_has_a_serious_or_critical_accessibility_violation(stack, browser, width):
+    # Given a lot with a bid, a catalogue document and a history; one scheduled, one sold
+    bidder = BidderFactory(username=f"ada_axe_{width}")
+    auctioneer = UserFactory(username=f"otto_axe_{width}", role="auctioneer")
+    live = lots.ActiveAuctionFactory()  # one factory module for every lot, so their lot numbers differ
+    HorseDocument.objects.create(horse=live.horse, kind="vet", title="獣医所見", file=pdf_upload())
+    bid_place(auction_id=live.pk, user=BidderFactory(), amount=1_000_000, idempotency_key=uuid.uuid4())
+    lots.ScheduledAuctionFactory()
+    lots.finished(AuctionStatus.SOLD)
+    viewport = {"width": width, "height": 900}
+    failures: dict[str, list[str]] = {}
+
+    def check(name: str, page, ready: str) -> None:
+        expect(page.get_by_test_id(ready).first).to_be_visible(timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        failures[name] = axe_failures(page)
+
+    # Signed out: the list, a lot room, login, register, a page that does not exist
+    page = browser.new_context(locale="ja-JP", viewport=viewport).new_page()
+    page.goto(stack.http_url(0, "/auctions"))
+    check("list", page, "auction-list")
+    page.goto(stack.http_url(0, f"/auctions/{live.pk}"))
+    check("lot room", page, "documents")
+    page.goto(stack.http_url(0, "/login"))
+    check("login", page, "login-form")
+    page.goto(stack.http_url(0, "/register"))
+    check("register", page, "register-form")
+    page.goto(stack.http_url(0, "/no-such-page"))
+    expect(page.locator("h1")).to_be_visible(timeout=20_000)
+    check("not found", page, "language-toggle")
+
+    # A bidder: the list, the lot room with the bid panel, my page
+    page = browser.new_context(locale="ja-JP", viewport=viewport).new_page()
+    sign_in(page, stack, bidder, "/auctions")
+    check("list, signed in", page, "auction-list")
+    page.goto(stack.http_url(0, f"/auctions/{live.pk}"))
+    check("lot room, bidder", page, "bid-button")
+    page.goto(stack.http_url(0, "/me"))
+    check("my page", page, "profile")
+
+    # The auctioneer's console, with the live lot open
+    page = browser.new_context(locale="ja-JP", viewport=viewport).new_page()
+    sign_in(page, stack, auctioneer, "/console")
+    page.get_by_test_id(f"console-item-{live.pk}").click()
+    check("console", page, "console-live")
+
+    assert {name: found for name, found in failures.items() if found} == {}
+    assert len(failures) == 9

@@ -4,6 +4,7 @@ Each case starts a fresh interpreter with a clean environment (the suite's own s
 variables in this process), so what is tested is exactly what daphne, Celery or manage.py would see.
 """
 
+import json
 import os
 import secrets
 import subprocess
@@ -61,6 +62,7 @@ BAD_VALUES = {
     "log_level_unknown": ("LOG_LEVEL", "LOUD"),
     "metrics_network_not_a_network": ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
     "worker_metrics_port_negative": ("WORKER_METRICS_PORT", "-1"),
+    "log_format_unknown": ("LOG_FORMAT", "xml"),
 }
 
 
@@ -95,6 +97,23 @@ def test_production_debug_is_off_whatever_the_environment_says():
     result = _start(_production(DJANGO_DEBUG="true"), "config.settings.production")
     assert result.returncode == 0, result.stderr[-2000:]
     assert "DEBUG False" in result.stdout
+
+
+def test_production_logs_json_lines_and_local_readable_text():
+    probe = "import django; django.setup(); import logging; logging.getLogger('probe').warning('lot %s closed', 7)"
+    result = _run([sys.executable, "-c", probe], _production(), "config.settings.production")
+    assert result.returncode == 0, result.stderr[-2000:]
+    line = json.loads(result.stderr.strip().splitlines()[-1])
+    assert (line["level"], line["logger"], line["message"]) == ("WARNING", "probe", "lot 7 closed")
+    assert {"time", "request_id", "user_id", "auction_id"} <= line.keys()
+    result = _run([sys.executable, "-c", probe], {})
+    assert result.stderr.strip().splitlines()[-1].endswith("WARNING probe lot 7 closed")
+
+
+def test_production_refuses_an_unknown_log_format_too():
+    result = _start(_production(LOG_FORMAT="yaml"), "config.settings.production")
+    assert result.returncode != 0
+    assert "LOG_FORMAT" in result.stderr
 
 
 def test_production_without_a_secret_key_refuses_to_start():

@@ -1,15 +1,23 @@
 import { createRouter, createWebHistory } from 'vue-router'
 import { useAuthStore } from '../stores/auth.js'
-import AuctionListView from '../views/AuctionListView.vue'
-import AuctionRoomView from '../views/AuctionRoomView.vue'
-import LoginView from '../views/LoginView.vue'
 
-// History mode: Django answers every non-API path with index.html.
+// History mode: Django answers every non-API path with index.html. Every view is its own lazy chunk, so the first
+// load carries only the shell and the page asked for.
 export const routes = [
   { path: '/', redirect: { name: 'auctions' } },
-  { path: '/auctions', name: 'auctions', component: AuctionListView },
-  { path: '/auctions/:id(\\d+)', name: 'auction', component: AuctionRoomView, props: true },
-  { path: '/login', name: 'login', component: LoginView, meta: { guestOnly: true } },
+  { path: '/auctions', name: 'auctions', component: () => import('../views/AuctionListView.vue') },
+  {
+    path: '/auctions/:id(\\d+)',
+    name: 'auction',
+    component: () => import('../views/AuctionRoomView.vue'),
+    props: true,
+  },
+  {
+    path: '/login',
+    name: 'login',
+    component: () => import('../views/LoginView.vue'),
+    meta: { guestOnly: true },
+  },
   {
     path: '/register',
     name: 'register',
