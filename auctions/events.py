@@ -20,6 +20,12 @@ def auction_group(auction_id: int) -> str:
     return f"auction.{auction_id}"
 
 
+def auction_of_group(group: str) -> int | None:
+    """The auction id of a room's group name, None for any other group."""
+    prefix, _dot, rest = group.partition(".")
+    return int(rest) if prefix == "auction" and rest.isdigit() else None
+
+
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
 

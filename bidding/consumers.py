@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from accounts.models import is_organizer
 from accounts.ws_auth import CLOSE_ABUSE, CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
-from auctions.events import auction_group, user_group
+from auctions.events import auction_group, auction_of_group, user_group
 from auctions.selectors import auction_get, auction_snapshot
 from auctions.wire import server_time_ms
 from config import metrics
@@ -53,6 +53,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def connect(self):
         self.hub = room_hub()
+        self.hub.on_recovered = resync_rooms
         self.user = self.scope["user"]
         self.bad_frames = 0
         self.expiry_task = None
@@ -311,3 +312,23 @@ def _snapshot(auction_id: int, user) -> dict | None:
 def _place_bid(**kwargs) -> dict:
     outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
     return dict(OwnBidSerializer(outcome.bid).data)
+
+
+async def resync_rooms(hub) -> None:
+    """After the channel layer was lost and came back, whatever was published meanwhile never arrived: every
+    local watcher gets a fresh `auction:state` of each room it is in (one database read per room)."""
+    for group in list(hub.rooms):
+        auction_id = auction_of_group(group)
+        if auction_id is None:
+            continue  # a user's own channel: nothing to resync
+        public = await _snapshot(auction_id, None)
+        if public is None:
+            continue
+        hub.keep_snapshot(group, public)
+        for member in hub.members(group):
+            if auction_id not in member.rooms:
+                continue  # still joining: its own snapshot is on the way
+            try:
+                await member._send_state(auction_id)
+            except Exception:
+                logger.exception("resync of auction %s failed for one socket", auction_id)

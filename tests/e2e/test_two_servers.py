@@ -102,3 +102,49 @@ def test_bid_on_one_server_reaches_the_other_and_the_beat_extends_nothing_but_cl
         f"gaps ms: {gaps}; closed {ended_b['closed_at_ms'] - extended['ends_at_ms']} ms after the end"
     )
     assert all(200 <= gap <= 3000 for gap in gaps), gaps
+
+
+def test_every_watcher_on_both_servers_sees_each_change_once_and_in_seq_order(live_stack, bidder, rival):
+    """Issue 14: a room event reaches each process once (its room hub) and each local socket once from there."""
+    auction = ActiveAuctionFactory(remaining=60, extension_window_seconds=1, reserve_price=None)
+    tokens = [str(AccessToken.for_user(bidder)), str(AccessToken.for_user(rival))]
+    bids = 6
+
+    async def scenario():
+        watchers = [Client(live_stack.ws_url(server, None)) for server in (0, 0, 0, 1, 1, 1)]
+        bidders = [Client(live_stack.ws_url(0, tokens[0])), Client(live_stack.ws_url(1, tokens[1]))]
+        for client in [*watchers, *bidders]:
+            await client.__aenter__()
+            await client.send({"type": "auction:join", "auction_id": auction.pk})
+            await client.wait_for("auction:state", 5)
+        amount = 1_000_000
+        for turn in range(bids):
+            client, key = bidders[turn % 2], str(uuid.uuid4())
+            await client.send(
+                {"type": "auction:bid", "auction_id": auction.pk, "amount": amount, "idempotency_key": key}
+            )
+            deadline = time.monotonic() + 5
+            while not any(m.get("idempotency_key") == key for m in client.of_type("auction:bid:accepted")):
+                assert time.monotonic() < deadline, client.messages[-3:]
+                await asyncio.sleep(0.01)
+            amount += 100_000
+        await sync_to_async(Auction.objects.filter(pk=auction.pk).update)(ends_at=timezone.now())
+        for client in watchers:
+            await client.wait_for("auction:ended", 10)
+        await asyncio.sleep(1.5)  # anything sent twice would have arrived by now
+        for client in [*watchers, *bidders]:
+            await client.__aexit__(None, None, None)
+        return watchers
+
+    watchers = asyncio.run(scenario())
+    for index, watcher in enumerate(watchers):
+        changes = [m for m in watcher.messages if m["type"] not in ("session", "auction:timer", "auction:state")]
+        state = watcher.of_type("auction:state")[0]
+        updates = [m for m in changes if m["type"] == "auction:update"]
+        # Each bid once, in the order it was taken; the versions follow on from the snapshot without a gap
+        assert [m["current_price"] for m in updates] == [1_000_000 + 100_000 * n for n in range(bids)], index
+        seqs = [m["seq"] for m in changes]
+        assert seqs == list(range(state["seq"] + 1, state["seq"] + 1 + len(seqs))), (index, seqs)
+        assert len(watcher.of_type("auction:ended")) == 1, index
+        ticks = [m["seq"] for m in watcher.of_type("auction:timer")]
+        assert ticks == sorted(ticks), index  # a tick never carries an older version than one before it

@@ -1,0 +1,160 @@
+"""Room membership per process (issue 14): however many local sockets watch a lot, the process holds one
+membership of the lot's group; each event reaches each local socket once; the last one out drops it; and after
+the channel layer's Redis restarts, the rooms are back and every watcher gets a fresh state."""
+
+import asyncio
+import shutil
+import socket
+import subprocess
+import time
+
+import pytest
+from channels.layers import channel_layers, get_channel_layer
+from channels.testing import WebsocketCommunicator
+
+from auctions.events import auction_group, room_message
+from bidding import rooms
+from config.asgi import application
+from tests.bidding.factories import ActiveAuctionFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.asyncio]
+
+
+async def watcher(lot_id: int) -> WebsocketCommunicator:
+    socket_ = WebsocketCommunicator(application, "/ws/auctions/", headers=[(b"origin", b"http://localhost")])
+    assert (await socket_.connect())[0]
+    await socket_.receive_json_from()  # session
+    await socket_.send_json_to({"type": "auction:join", "auction_id": lot_id})
+    assert (await socket_.receive_json_from(timeout=5))["type"] == "auction:state"
+    return socket_
+
+
+@pytest.fixture
+def lot(db):
+    return ActiveAuctionFactory()
+
+
+async def test_many_local_watchers_share_one_membership_and_get_each_event_once(lot, monkeypatch):
+    hub = rooms.room_hub()
+    calls = {"add": 0, "discard": 0}
+    real_add, real_discard = hub.layer.group_add, hub.layer.group_discard
+
+    async def counted_add(group, channel):
+        calls["add"] += group == auction_group(lot.pk)
+        return await real_add(group, channel)
+
+    async def counted_discard(group, channel):
+        calls["discard"] += group == auction_group(lot.pk)
+        return await real_discard(group, channel)
+
+    monkeypatch.setattr(hub.layer, "group_add", counted_add)
+    monkeypatch.setattr(hub.layer, "group_discard", counted_discard)
+
+    sockets = [await watcher(lot.pk) for _ in range(5)]
+    assert calls["add"] == 1
+    assert len(hub.members(auction_group(lot.pk))) == 5
+
+    for remaining in (3000, 2000):
+        event = {"type": "auction:timer", "auction_id": lot.pk, "seq": 0, "remaining_ms": remaining, "server_time": 1}
+        await get_channel_layer().group_send(auction_group(lot.pk), room_message(event))
+    for socket_ in sockets:
+        received = [await socket_.receive_json_from(timeout=3) for _ in range(2)]
+        assert [m["remaining_ms"] for m in received] == [3000, 2000]
+        assert await socket_.receive_nothing(timeout=0.3)  # once, not once per local socket
+
+    for socket_ in sockets:
+        await socket_.disconnect()
+    assert calls["discard"] == 1
+    assert auction_group(lot.pk) not in hub.rooms
+
+
+async def test_joins_of_one_room_share_the_snapshot_until_the_next_version(lot, django_assert_max_num_queries):
+    first = await watcher(lot.pk)  # reads the database and files the snapshot
+    hub = rooms.room_hub()
+    assert hub.cached_snapshot(auction_group(lot.pk))["seq"] == lot.seq
+    second = await watcher(lot.pk)
+    assert hub.cached_snapshot(auction_group(lot.pk)) is not None
+    event = {"type": "auction:update", "auction_id": lot.pk, "seq": lot.seq + 1, "server_time": 1}
+    await get_channel_layer().group_send(auction_group(lot.pk), room_message(event))
+    assert (await first.receive_json_from(timeout=3))["seq"] == lot.seq + 1
+    assert hub.cached_snapshot(auction_group(lot.pk)) is None  # out of date: the next join reads afresh
+    await first.disconnect()
+    await second.disconnect()
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _start_redis(port: int) -> subprocess.Popen:
+    server = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+            return server
+        except OSError:
+            time.sleep(0.05)
+    server.kill()
+    raise RuntimeError("redis-server did not start")
+
+
+@pytest.fixture
+def own_redis_layer(settings, monkeypatch):
+    """The channel layer on a Redis server of this test's own, which it may stop and start."""
+    if shutil.which("redis-server") is None:
+        pytest.fail("redis-server is needed (Debian: apt-get install redis-server)")
+    port = _free_port()
+    server = _start_redis(port)
+    settings.CHANNEL_LAYERS = {
+        "default": {
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "CONFIG": {"hosts": [f"redis://127.0.0.1:{port}/0"]},
+        }
+    }
+    monkeypatch.setattr(rooms, "PROBE_INTERVAL_SECONDS", 0.5)
+    monkeypatch.setattr(rooms, "PROBE_TIMEOUT_SECONDS", 0.5)
+    channel_layers.backends.pop("default", None)
+    state = {"port": port, "server": server}
+    yield state
+    state["server"].kill()
+    state["server"].wait()
+    channel_layers.backends.pop("default", None)
+
+
+async def test_after_a_redis_restart_the_rooms_are_back_and_every_watcher_resyncs(lot, own_redis_layer):
+    sockets = [await watcher(lot.pk) for _ in range(2)]
+
+    # When the channel layer's Redis goes away for a moment and comes back on the same address
+    own_redis_layer["server"].kill()
+    own_redis_layer["server"].wait()
+    await asyncio.sleep(1.5)  # the hub's probe notices
+    own_redis_layer["server"] = await asyncio.to_thread(_start_redis, own_redis_layer["port"])
+
+    # Then every watcher gets a fresh state without asking
+    for socket_ in sockets:
+        while True:
+            message = await socket_.receive_json_from(timeout=15)
+            if message["type"] == "auction:state":
+                break
+        assert message["id"] == lot.pk
+
+    # And the room's membership is live again: an event published now reaches every watcher
+    event = {"type": "auction:timer", "auction_id": lot.pk, "seq": 0, "remaining_ms": 1234, "server_time": 1}
+    deadline = time.monotonic() + 15
+    delivered = False
+    while not delivered and time.monotonic() < deadline:
+        await get_channel_layer().group_send(auction_group(lot.pk), room_message(event))
+        try:
+            message = await sockets[0].receive_json_from(timeout=1)
+            delivered = message.get("remaining_ms") == 1234
+        except TimeoutError:
+            pass
+    assert delivered
+    for socket_ in sockets:
+        await socket_.disconnect()
