@@ -53,24 +53,27 @@ class RoomHub:
     # --- membership ----------------------------------------------------------------------------------------
 
     async def add(self, group: str, member) -> None:
-        """Put `member` in `group`; returns once this process's subscription to the group is live."""
+        """Put `member` in `group`; returns once this process's subscription to the group is live, or, with the
+        channel layer down, at once: the socket still works (bids, states), its live updates resume when the
+        layer is back (the probe subscribes the room then, and resyncs its watchers)."""
         room = self.rooms.get(group)
         if room is None:
             room = self.rooms[group] = _Room()
             self._ensure_probe()
             try:
-                room.channel = await self.layer.new_channel("room.")
-                await self.layer.group_add(group, room.channel)
-            except BaseException as exc:
-                self.rooms.pop(group, None)
-                room.ready.set_exception(exc)
-                room.ready.exception()  # retrieved: the joiners waiting on it get it
-                raise
-            room.pump = asyncio.create_task(self._pump(group, room), name=f"room-pump {group}")
-            room.ready.set_result(True)
+                await self._subscribe(group, room)
+            except Exception as exc:
+                logger.warning("room %s: channel layer unreachable (%s), live updates wait", group, type(exc).__name__)
+            finally:
+                room.ready.set_result(True)
         else:
             await asyncio.shield(room.ready)  # a join arriving while the first one subscribes waits for it
         room.members.add(member)
+
+    async def _subscribe(self, group: str, room: _Room) -> None:
+        room.channel = await self.layer.new_channel("room.")
+        await self.layer.group_add(group, room.channel)
+        room.pump = asyncio.create_task(self._pump(group, room), name=f"room-pump {group}")
 
     async def discard(self, group: str, member) -> None:
         room = self.rooms.get(group)
@@ -82,8 +85,9 @@ class RoomHub:
         del self.rooms[group]
         if room.pump is not None:
             room.pump.cancel()  # the layer unsubscribes the room's channel when its receive is cancelled
-        with contextlib.suppress(Exception):
-            await self.layer.group_discard(group, room.channel)
+        if room.channel is not None:
+            with contextlib.suppress(Exception):
+                await self.layer.group_discard(group, room.channel)
 
     def members(self, group: str) -> set:
         room = self.rooms.get(group)
@@ -152,7 +156,10 @@ class RoomHub:
                     await self.layer.group_send(group, {"type": "hub.probe", "stamp": stamp})
                     while (await self.layer.receive(channel)).get("stamp") != stamp:
                         pass
-                if lost:
+                unsubscribed = [(group, room) for group, room in self.rooms.items() if room.pump is None]
+                for room_group, room in unsubscribed:
+                    await self._subscribe(room_group, room)  # rooms joined while the layer was down
+                if lost or unsubscribed:
                     lost = False
                     logger.warning("channel layer is back: resyncing %d room(s)", len(self.rooms))
                     if self.on_recovered is not None:

@@ -14,6 +14,8 @@ from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from .outage import RETRY_AFTER_SECONDS, is_outage, log_outage, outage_body
+
 logger = logging.getLogger(__name__)
 
 
@@ -72,6 +74,10 @@ def _first_code(codes) -> str:
 
 
 def api_exception_handler(exc, context):
+    if is_outage(exc):
+        request = context.get("request")
+        log_outage(exc, request.path if request is not None else "")
+        return _response(outage_body(), status.HTTP_503_SERVICE_UNAVAILABLE, {"Retry-After": str(RETRY_AFTER_SECONDS)})
     if isinstance(exc, ServiceError):
         headers = {}
         if getattr(exc, "retry_after", None):

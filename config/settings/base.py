@@ -109,6 +109,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.logs.RequestIdMiddleware",  # early: every log line of a request carries its id
+    "config.outage.OutageMiddleware",  # a dependency outage anywhere below is a JSON 503, never a 500
     "django.middleware.security.SecurityMiddleware",
     "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -161,11 +162,20 @@ else:
     # Under ASGI every sync call runs in some worker thread; persistent per-thread connections pile up until
     # PostgreSQL refuses more ("too many clients"). A process-wide pool hands them back after each request.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
-    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+    options = DATABASES["default"].setdefault("OPTIONS", {})
+    # Fail fast when PostgreSQL is away (503 + Retry-After after a couple of seconds, never a 10-s hang), and
+    # never let one statement or one lock wait hold a request or a worker for long.
+    options["pool"] = {
         "min_size": 1,
         "max_size": env_positive_int("DATABASE_POOL_MAX_SIZE", 16),
-        "timeout": 10,
+        "timeout": env_positive_int("DATABASE_POOL_TIMEOUT", 2),
     }
+    options.setdefault("connect_timeout", env_positive_int("DATABASE_CONNECT_TIMEOUT", 2))
+    options.setdefault(
+        "options",
+        f"-c statement_timeout={env_positive_int('DATABASE_STATEMENT_TIMEOUT_MS', 15000)}"
+        f" -c lock_timeout={env_positive_int('DATABASE_LOCK_TIMEOUT_MS', 5000)}",
+    )
 # django-prometheus' subclass of each backend counts and times the queries (the pool is Django's own, unchanged).
 DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace("django.db.", "django_prometheus.db.")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -188,6 +198,10 @@ CACHES = {
         },
     }
 }
+# The cache and the REST throttle fail open: with Redis away, reads go to PostgreSQL and requests are not
+# counted (logged), rather than every request answering 500. The bid rate limit has its own fallback.
+DJANGO_REDIS_IGNORE_EXCEPTIONS = True
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # The pub/sub variant of channels-redis: Redis pushes every group message to each subscribed process at once.
 # The core (list-based) layer pulls one message per round trip per process and, under load, let its backlog
