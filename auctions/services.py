@@ -336,7 +336,10 @@ def auction_start_if_due(*, auction_id: int) -> Auction | None:
         if auction.starts_at is None or auction.starts_at > now:
             return None
         if auction.max_ends_at is not None and auction.max_ends_at <= now:
-            logger.warning("auction %s was due to start but its hard stop has passed; left scheduled", auction.pk)
+            # Its whole selling time went by while the platform could not start it (workers down): it cannot
+            # run now. Passed over, audited and announced, so it neither waits forever nor holds up the others.
+            _cancel_locked(auction, now=now, reason="passed over: the hard stop passed before the lot could start")
+            logger.warning("auction %s passed over: its hard stop passed before it could start", auction.pk)
             return None
         _start_locked(auction, now=now)
     return auction
@@ -367,15 +370,20 @@ def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
                 _("The auction has already ended and is being closed; it can no longer be cancelled."),
                 status=auction.status,
             )
-        auction.status = AuctionStatus.CANCELLED
-        auction.closed_at = now
-        auction.cancel_reason = reason
-        auction.seq += 1
-        auction.save(update_fields=["status", "closed_at", "cancel_reason", "seq", "updated_at"])
-        audit_record(auction=auction, action=AuditAction.CANCEL, actor=actor, reason=reason, recorded_at=now)
-        events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
+        _cancel_locked(auction, now=now, reason=reason, actor=actor)
     logger.info("auction %s cancelled", auction.pk)
     return auction
+
+
+def _cancel_locked(auction: Auction, *, now: datetime, reason: str, actor=None) -> None:
+    """→ cancelled. Should be called while holding the auction's row lock, with `now` read after it."""
+    auction.status = AuctionStatus.CANCELLED
+    auction.closed_at = now
+    auction.cancel_reason = reason
+    auction.seq += 1
+    auction.save(update_fields=["status", "closed_at", "cancel_reason", "seq", "updated_at"])
+    audit_record(auction=auction, action=AuditAction.CANCEL, actor=actor, reason=reason, recorded_at=now)
+    events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
 
 
 def auction_extend_locked(*, auction: Auction, now: datetime, actor=None, bid_id: int | None = None) -> bool:
@@ -409,10 +417,14 @@ def auction_extend_locked(*, auction: Auction, now: datetime, actor=None, bid_id
 def auction_close(*, auction_id: int) -> Auction | None:
     """Rule 5: close an auction whose time is up, exactly once: sold to the high bidder if the reserve is met,
     else unsold (passed in). None when there is nothing to close (not active, not yet due, or already closed by
-    someone else). Takes the auction's row lock itself."""
+    someone else, or locked right now: a bid holding it is refused after the end anyway, and the next sweep a
+    second later closes it). Takes the auction's row lock itself, without waiting for it."""
     with transaction.atomic():
         auction = (
-            Auction.objects.select_for_update(of=("self",)).select_related("high_bidder").filter(pk=auction_id).first()
+            Auction.objects.select_for_update(of=("self",), skip_locked=True)
+            .select_related("high_bidder")
+            .filter(pk=auction_id)
+            .first()
         )
         if auction is None or auction.status != AuctionStatus.ACTIVE:
             return None
@@ -451,7 +463,14 @@ def auction_close_due(*, now: datetime | None = None) -> list[int]:
     """Close every active auction whose end has passed. Safe to run from many workers at once."""
     now = now or timezone.now()
     due = Auction.objects.filter(status=AuctionStatus.ACTIVE, ends_at__lte=now).values_list("pk", flat=True)
-    return [auction.pk for pk in list(due) if (auction := auction_close(auction_id=pk))]
+    closed = []
+    for pk in list(due):
+        try:  # each lot in its own transaction: one that fails delays none of the others
+            if auction_close(auction_id=pk) is not None:
+                closed.append(pk)
+        except Exception:
+            logger.exception("close of auction %s failed; the next sweep tries again", pk)
+    return closed
 
 
 def auction_settle(*, auction_id: int, actor=None) -> Auction:

@@ -41,13 +41,31 @@ def test_due_scheduled_auction_starts_by_itself():
 
 
 @pytest.mark.django_db
-def test_scheduled_auction_whose_hard_stop_passed_is_left_for_the_organizer():
+def test_scheduled_auction_whose_hard_stop_passed_is_passed_over_audited(settings):
     stale = ScheduledAuctionFactory(
         starts_at=timezone.now() - timedelta(minutes=2), max_ends_at=timezone.now() - timedelta(minutes=1)
     )
     assert start_due_auctions() == []
     stale.refresh_from_db()
-    assert stale.status == AuctionStatus.SCHEDULED
+    assert stale.status == AuctionStatus.CANCELLED
+    assert "passed over" in stale.cancel_reason
+    assert stale.audit_entries.filter(action="cancel").count() == 1
+
+
+@pytest.mark.django_db
+def test_lots_passed_over_do_not_starve_the_starts_behind_them(monkeypatch):
+    from auctions import selectors
+
+    # More stale lots than one sweep looks at, all older than a lot that is due now
+    for _ in range(5):
+        ScheduledAuctionFactory(
+            starts_at=timezone.now() - timedelta(minutes=10), max_ends_at=timezone.now() - timedelta(minutes=5)
+        )
+    due = ScheduledAuctionFactory(starts_at=timezone.now() - timedelta(seconds=1))
+    real = selectors.auction_due_ids
+    monkeypatch.setattr("auctions.tasks.auction_due_ids", lambda *, now: real(now=now, limit=3))
+    started = start_due_auctions() + start_due_auctions()
+    assert started == [due.pk]
 
 
 @pytest.mark.django_db
