@@ -24,10 +24,10 @@ DJANGO_SETTINGS_MODULE ?= config.settings.local
 ifeq ($(strip $(REDIS_URL)),)
 run migrate seed: REDIS_URL := redis://127.0.0.1:$(EMBEDDED_REDIS_PORT)/0
 seed: WITH_REDIS := $(BIN)/python scripts/embedded_redis.py --
-run: PROCESSES := redis web worker beat
+run: PROCESSES := redis web worker lifecycle beat
 run: REDIS_NOTE := embedded, on 127.0.0.1:$(EMBEDDED_REDIS_PORT)
 else
-run: PROCESSES := web worker beat
+run: PROCESSES := web worker lifecycle beat
 run: REDIS_NOTE := from REDIS_URL
 endif
 

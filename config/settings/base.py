@@ -12,6 +12,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+from kombu import Queue
 
 from config.logs import FORMATS, logging_config
 
@@ -223,6 +224,16 @@ CELERY_TIMEZONE = "UTC"
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Three queues: `lifecycle` (the close sweep, the scheduled starts, the timer tick: a late one is a late close),
+# `email` (network I/O to a relay that may be slow) and the default `celery` (notices). A worker started without
+# -Q consumes all three (development, the tests); in production the lifecycle has a worker of its own
+# (Procfile `lifecycle`, compose `lifecycle`), so no e-mail backlog can ever delay a close.
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_QUEUES = [Queue("celery"), Queue("lifecycle"), Queue("email")]
+CELERY_TASK_ROUTES = {
+    "auctions.*": {"queue": "lifecycle"},
+    "notifications.send_notification_email": {"queue": "email"},
+}
 # Beat must wake at least once a second for the tick and the close; its default loop interval is 300 s.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
 # Celery's Django fix-up closes the worker's connections (and pool) around every task unless this is set; it then
