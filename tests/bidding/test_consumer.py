@@ -4,9 +4,11 @@ import json
 import uuid
 
 import pytest
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
+from auctions.events import auction_group, room_message
 from auctions.models import AuditEntry
 from bidding.models import Bid
 from config.asgi import application
@@ -119,29 +121,61 @@ def two_lots(db):
     return ActiveAuctionFactory(), ActiveAuctionFactory()
 
 
-async def test_one_socket_watches_many_rooms_and_can_leave_one(bidder, two_lots):
-    first, second = two_lots
+async def test_one_socket_watches_many_rooms_and_can_leave_one(bidder, rival, two_lots):
+    # Given a watcher in two rooms, who hears a bid in the second
+    stays, leaves = two_lots
     watcher = await connect()
-    await join(watcher, first.pk)
-    await join(watcher, second.pk)
-    bidding = await connect(bidder)
-    await join(bidding, first.pk)
-    await join(bidding, second.pk)
+    await join(watcher, stays.pk)
+    await join(watcher, leaves.pk)
+    bidding, rivalling = await connect(bidder), await connect(rival)
+    await join(bidding, stays.pk)
+    await join(bidding, leaves.pk)
+    await join(rivalling, leaves.pk)
+    await bid(bidding, leaves.pk, 1_000_000)
+    await tick(leaves.pk)
+    heard = await room_events_until_tick(watcher, leaves.pk)
+    assert ("auction:update", leaves.pk) in [(event["type"], event["auction_id"]) for event in heard]
 
-    await bidding.send_json_to(
-        {"type": "auction:bid", "auction_id": second.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
-    )
-    assert (await receive_until(watcher, "auction:update"))["auction_id"] == second.pk
-
-    await watcher.send_json_to({"type": "auction:leave", "auction_id": second.pk})
+    # When the watcher leaves that room, and both rooms then have news: a bid in each, then a timer tick in each
+    await watcher.send_json_to({"type": "auction:leave", "auction_id": leaves.pk})
     await receive_until(watcher, "auction:left")
-    await bidding.send_json_to(
-        {"type": "auction:bid", "auction_id": first.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
+    await bid(rivalling, leaves.pk, 1_100_000)
+    await bid(bidding, stays.pk, 1_000_000)
+    await tick(leaves.pk)
+    await tick(stays.pk)
+
+    # Then the watcher hears the room it stayed in, up to its tick, and nothing of the room it left. The layer
+    # delivers a socket's events in the order they were sent, so the left room's news, each sent before the other
+    # room's, would have come first.
+    heard = await room_events_until_tick(watcher, stays.pk)
+    assert {event["auction_id"] for event in heard} == {stays.pk}
+    assert "auction:update" in [event["type"] for event in heard]
+    for socket in (watcher, bidding, rivalling):
+        await socket.disconnect()
+
+
+async def bid(socket, auction_id: int, amount: int) -> None:
+    """A bid over the socket, answered before this returns: its room events are on the layer by then."""
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": auction_id, "amount": amount, "idempotency_key": str(uuid.uuid4())}
     )
-    update = await receive_until(watcher, "auction:update")
-    assert update["auction_id"] == first.pk
-    await watcher.disconnect()
-    await bidding.disconnect()
+    assert (await receive_until(socket, "auction:bid:accepted"))["auction_id"] == auction_id
+
+
+async def tick(auction_id: int) -> None:
+    event = {"type": "auction:timer", "auction_id": auction_id, "remaining_ms": 1000, "server_time": 1}
+    await get_channel_layer().group_send(auction_group(auction_id), room_message(event))
+
+
+async def room_events_until_tick(socket, auction_id: int) -> list[dict]:
+    """Every room event (anything carrying an auction id) the socket receives, up to the room's timer tick."""
+    heard = []
+    while True:
+        message = await socket.receive_json_from(timeout=3)
+        if "auction_id" in message:
+            heard.append(message)
+        if message["type"] == "auction:timer" and message["auction_id"] == auction_id:
+            return heard
 
 
 async def test_state_on_request_resyncs(lot, bidder):
