@@ -1,5 +1,6 @@
 """The auction-room socket: join, state, bids and relayed events, and bad frames (ws side of the wire contract)."""
 
+import itertools
 import json
 import uuid
 
@@ -132,22 +133,22 @@ async def test_one_socket_watches_many_rooms_and_can_leave_one(bidder, rival, tw
     await join(bidding, leaves.pk)
     await join(rivalling, leaves.pk)
     await bid(bidding, leaves.pk, 1_000_000)
-    await tick(leaves.pk)
-    heard = await room_events_until_tick(watcher, leaves.pk)
+    heard = await room_events_until(watcher, await tick(leaves.pk))
     assert ("auction:update", leaves.pk) in [(event["type"], event["auction_id"]) for event in heard]
 
-    # When the watcher leaves that room, and both rooms then have news: a bid in each, then a timer tick in each
+    # When the watcher leaves that room, and the room then has news (a bid), handed to everyone still in it (the
+    # bidder hears the tick that follows it: room events reach the sockets in the order they were published)
     await watcher.send_json_to({"type": "auction:leave", "auction_id": leaves.pk})
     await receive_until(watcher, "auction:left")
     await bid(rivalling, leaves.pk, 1_100_000)
+    await room_events_until(bidding, await tick(leaves.pk))
+    # and only then the room it stayed in has news too
     await bid(bidding, stays.pk, 1_000_000)
-    await tick(leaves.pk)
-    await tick(stays.pk)
+    marker = await tick(stays.pk)
 
-    # Then the watcher hears the room it stayed in, up to its tick, and nothing of the room it left. The layer
-    # delivers a socket's events in the order they were sent, so the left room's news, each sent before the other
-    # room's, would have come first.
-    heard = await room_events_until_tick(watcher, stays.pk)
+    # Then the watcher hears the room it stayed in, up to its tick, and nothing of the room it left: had that bid
+    # reached the watcher, it would have arrived first.
+    heard = await room_events_until(watcher, marker)
     assert {event["auction_id"] for event in heard} == {stays.pk}
     assert "auction:update" in [event["type"] for event in heard]
     for socket in (watcher, bidding, rivalling):
@@ -162,19 +163,24 @@ async def bid(socket, auction_id: int, amount: int) -> None:
     assert (await receive_until(socket, "auction:bid:accepted"))["auction_id"] == auction_id
 
 
-async def tick(auction_id: int) -> None:
-    event = {"type": "auction:timer", "auction_id": auction_id, "remaining_ms": 1000, "server_time": 1}
+async def tick(auction_id: int) -> dict:
+    """A timer tick to the room, told apart from every other by its `remaining_ms`; returns it."""
+    event = {"type": "auction:timer", "auction_id": auction_id, "remaining_ms": next(_tick_marks), "server_time": 1}
     await get_channel_layer().group_send(auction_group(auction_id), room_message(event))
+    return event
 
 
-async def room_events_until_tick(socket, auction_id: int) -> list[dict]:
-    """Every room event (anything carrying an auction id) the socket receives, up to the room's timer tick."""
+_tick_marks = itertools.count(1)
+
+
+async def room_events_until(socket, tick_sent: dict) -> list[dict]:
+    """Every room event (anything carrying an auction id) the socket receives, up to and with the given tick."""
     heard = []
     while True:
         message = await socket.receive_json_from(timeout=3)
         if "auction_id" in message:
             heard.append(message)
-        if message["type"] == "auction:timer" and message["auction_id"] == auction_id:
+        if message["type"] == "auction:timer" and message["remaining_ms"] == tick_sent["remaining_ms"]:
             return heard
 
 
