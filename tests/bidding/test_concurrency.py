@@ -33,6 +33,13 @@ def wait_until(condition, what: str) -> None:
         time.sleep(0.01)
 
 
+def start_together(barrier: threading.Barrier, failures: list) -> None:
+    try:
+        barrier.wait()
+    except threading.BrokenBarrierError:
+        pytest.fail(f"the race never started: {failures[:3] or 'a thread never reached the start'}")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_bidders_racing_the_deadline_leave_one_consistent_history(settings):
     # Given 52 approved bidders on a running lot with a 1 s extension window
@@ -71,11 +78,15 @@ def test_bidders_racing_the_deadline_leave_one_consistent_history(settings):
                 time.sleep(rng.uniform(0, 0.02))
         except BaseException as exc:  # a deadlock or any other database error fails the test below
             unexpected.append(exc)
+            barrier.abort()  # one that cannot even connect must not leave the others waiting for it
         finally:
             connection.close()
 
     def closer():
-        barrier.wait()
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return
         while time.monotonic() < stop_at and not stop.is_set():
             auction_close_due()
             if Auction.objects.filter(pk=auction.pk, status=AuctionStatus.ACTIVE).exists():
@@ -90,7 +101,7 @@ def test_bidders_racing_the_deadline_leave_one_consistent_history(settings):
     for thread in threads:
         thread.start()
     try:
-        barrier.wait()
+        start_together(barrier, unexpected)
         # Once the race is on (20 bids in), the clock is cut to 1 s with a hard stop 2 s away; bidders keep going.
         wait_until(
             lambda: unexpected or Auction.objects.values_list("bid_count", flat=True).get(pk=auction.pk) >= 20,
@@ -156,6 +167,7 @@ def test_a_double_tap_racing_for_the_lot_places_one_bid():
             answers.append(bid_place(auction_id=auction.pk, user=bidder, amount=1_000_000, idempotency_key=key))
         except BaseException as exc:
             failures.append(exc)
+            barrier.abort()
         finally:
             connection.close()
 
@@ -166,7 +178,7 @@ def test_a_double_tap_racing_for_the_lot_places_one_bid():
         Auction.objects.select_for_update().get(pk=auction.pk)
         for thread in taps:
             thread.start()
-        barrier.wait()
+        start_together(barrier, failures)
         wait_until(lambda: failures or lock_waiters() == 2, "both taps to wait on the lot's row lock")
     for thread in taps:
         thread.join(timeout=PATIENCE_SECONDS)
