@@ -30,3 +30,9 @@ class RoomListener:
                 received.append(json.loads(message["text"]))
 
         return self.loop.run_until_complete(drain())
+
+    def close(self) -> None:
+        """Unsubscribe and close the loop now. Left to the garbage collector, closing the loop flushes the layer
+        from inside a finalizer, which can hang the test run at exit."""
+        self.loop.run_until_complete(self.layer.flush())
+        self.loop.close()

@@ -135,15 +135,34 @@ def test_credit_limit_caps_the_amount(auction):
     assert place(auction, careful, 1_500_000)
 
 
-def test_eleventh_bid_in_a_minute_is_rate_limited(bidder, settings):
+def test_eleventh_bid_in_a_minute_is_rate_limited(bidder, rival, settings, time_machine):
+    # Given the limit of ten bids a minute, and a stopped clock
     from tests.bidding.factories import ActiveAuctionFactory
 
-    settings.BID_RATE_LIMIT_PER_MINUTE = 3
-    lots = [ActiveAuctionFactory() for _ in range(4)]
-    for lot in lots[:3]:
-        place(lot, bidder, 1_000_000)
-    error = rejected("rate_limited", lots[3], bidder, 1_000_000)
-    assert 1 <= error.retry_after <= 60
+    settings.BID_RATE_LIMIT_PER_MINUTE = 10
+    start = timezone.now()
+    time_machine.move_to(start, tick=False)
+
+    auction = ActiveAuctionFactory()
+    # The two take turns, so neither is ever refused as already the highest: ten accepted bids each
+    amounts = iter(range(1_000_000, 3_000_000, 100_000))
+    for _turn in range(10):
+        place(auction, bidder, next(amounts))
+        place(auction, rival, next(amounts))
+    assert Bid.objects.filter(auction=auction, bidder=bidder).count() == 10
+
+    # When the bidder bids an eleventh time in the same minute, on any lot, Then it is refused until the first of
+    # the ten has aged out of the minute
+    other = ActiveAuctionFactory()
+    error = rejected("rate_limited", other, bidder, 1_000_000)
+    assert error.retry_after == 60
+    time_machine.move_to(start + timedelta(seconds=59), tick=False)
+    assert rejected("rate_limited", auction, bidder, 3_000_000).retry_after == 1
+
+    # And once the minute has passed, it is accepted again
+    time_machine.move_to(start + timedelta(seconds=60), tick=False)
+    assert place(other, bidder, 1_000_000).bid.amount == 1_000_000
+    assert place(auction, bidder, 3_000_000).bid.amount == 3_000_000
 
 
 @pytest.mark.parametrize("amount", ["1000000", 1_000_000.5, -1_000_000, 0, True, None, [1], {"yen": 1}])

@@ -1,12 +1,15 @@
 """The auction-room socket: join, state, bids and relayed events, and bad frames (ws side of the wire contract)."""
 
+import itertools
 import json
 import uuid
 
 import pytest
+from channels.layers import get_channel_layer
 from channels.testing import WebsocketCommunicator
 from rest_framework_simplejwt.tokens import AccessToken
 
+from auctions.events import auction_group, room_message
 from auctions.models import AuditEntry
 from bidding.models import Bid
 from config.asgi import application
@@ -119,29 +122,66 @@ def two_lots(db):
     return ActiveAuctionFactory(), ActiveAuctionFactory()
 
 
-async def test_one_socket_watches_many_rooms_and_can_leave_one(bidder, two_lots):
-    first, second = two_lots
+async def test_one_socket_watches_many_rooms_and_can_leave_one(bidder, rival, two_lots):
+    # Given a watcher in two rooms, who hears a bid in the second
+    stays, leaves = two_lots
     watcher = await connect()
-    await join(watcher, first.pk)
-    await join(watcher, second.pk)
-    bidding = await connect(bidder)
-    await join(bidding, first.pk)
-    await join(bidding, second.pk)
+    await join(watcher, stays.pk)
+    await join(watcher, leaves.pk)
+    bidding, rivalling = await connect(bidder), await connect(rival)
+    await join(bidding, stays.pk)
+    await join(bidding, leaves.pk)
+    await join(rivalling, leaves.pk)
+    await bid(bidding, leaves.pk, 1_000_000)
+    heard = await room_events_until(watcher, await tick(leaves.pk))
+    assert ("auction:update", leaves.pk) in [(event["type"], event["auction_id"]) for event in heard]
 
-    await bidding.send_json_to(
-        {"type": "auction:bid", "auction_id": second.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
-    )
-    assert (await receive_until(watcher, "auction:update"))["auction_id"] == second.pk
-
-    await watcher.send_json_to({"type": "auction:leave", "auction_id": second.pk})
+    # When the watcher leaves that room, and the room then has news (a bid), handed to everyone still in it (the
+    # bidder hears the tick that follows it: room events reach the sockets in the order they were published)
+    await watcher.send_json_to({"type": "auction:leave", "auction_id": leaves.pk})
     await receive_until(watcher, "auction:left")
-    await bidding.send_json_to(
-        {"type": "auction:bid", "auction_id": first.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
+    await bid(rivalling, leaves.pk, 1_100_000)
+    await room_events_until(bidding, await tick(leaves.pk))
+    # and only then the room it stayed in has news too
+    await bid(bidding, stays.pk, 1_000_000)
+    marker = await tick(stays.pk)
+
+    # Then the watcher hears the room it stayed in, up to its tick, and nothing of the room it left: had that bid
+    # reached the watcher, it would have arrived first.
+    heard = await room_events_until(watcher, marker)
+    assert {event["auction_id"] for event in heard} == {stays.pk}
+    assert "auction:update" in [event["type"] for event in heard]
+    for socket in (watcher, bidding, rivalling):
+        await socket.disconnect()
+
+
+async def bid(socket, auction_id: int, amount: int) -> None:
+    """A bid over the socket, answered before this returns: its room events are on the layer by then."""
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": auction_id, "amount": amount, "idempotency_key": str(uuid.uuid4())}
     )
-    update = await receive_until(watcher, "auction:update")
-    assert update["auction_id"] == first.pk
-    await watcher.disconnect()
-    await bidding.disconnect()
+    assert (await receive_until(socket, "auction:bid:accepted"))["auction_id"] == auction_id
+
+
+async def tick(auction_id: int) -> dict:
+    """A timer tick to the room, told apart from every other by its `remaining_ms`; returns it."""
+    event = {"type": "auction:timer", "auction_id": auction_id, "remaining_ms": next(_tick_marks), "server_time": 1}
+    await get_channel_layer().group_send(auction_group(auction_id), room_message(event))
+    return event
+
+
+_tick_marks = itertools.count(1)
+
+
+async def room_events_until(socket, tick_sent: dict) -> list[dict]:
+    """Every room event (anything carrying an auction id) the socket receives, up to and with the given tick."""
+    heard = []
+    while True:
+        message = await socket.receive_json_from(timeout=3)
+        if "auction_id" in message:
+            heard.append(message)
+        if message["type"] == "auction:timer" and message["remaining_ms"] == tick_sent["remaining_ms"]:
+            return heard
 
 
 async def test_state_on_request_resyncs(lot, bidder):
