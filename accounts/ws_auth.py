@@ -8,6 +8,7 @@ The socket also speaks the language the handshake asked for (Accept-Language, as
 active for the whole life of the connection, so every message the consumer sends is in it.
 """
 
+import time
 from types import SimpleNamespace
 from urllib.parse import parse_qs
 
@@ -34,7 +35,32 @@ def _active_user_sync(user_id):
 
 
 # In the thread pool rather than the one shared sync thread: a burst of handshakes must not queue behind each other.
-_active_user = DatabaseSyncToAsync(_active_user_sync, thread_sensitive=False)
+_load_active_user = DatabaseSyncToAsync(_active_user_sync, thread_sensitive=False)
+
+# A phone that reconnects, or a user with several tabs, needs the user row once every few seconds, not per
+# handshake (10,000 sockets join in a burst). Nothing stale can bid: the bid service re-reads the standing under
+# the lot's lock, and a lowered standing evicts the entry in every process (forget_user, from the socket rooms).
+USER_CACHE_SECONDS = 10
+_user_cache: dict[str, tuple[float, object]] = {}
+
+
+async def _active_user(user_id):
+    now = time.monotonic()
+    user_id = str(user_id)  # the token's claim is text; forget_user gets the primary key
+    cached = _user_cache.get(user_id)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    user = await _load_active_user(user_id)
+    if user is not None:
+        if len(_user_cache) > 50_000:
+            _user_cache.clear()  # a bound, not an eviction policy: it refills from the next handshakes
+        _user_cache[user_id] = (now + USER_CACHE_SECONDS, user)
+    return user
+
+
+def forget_user(user_id: int) -> None:
+    """Drop a user's cached state in this process (their standing changed)."""
+    _user_cache.pop(str(user_id), None)
 
 
 def handshake_language(scope) -> str:

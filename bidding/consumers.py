@@ -17,7 +17,13 @@ from django.conf import settings
 from django.utils.translation import gettext as _
 
 from accounts.models import is_organizer
-from accounts.ws_auth import CLOSE_ABUSE, CLOSE_SESSION_REVOKED, CLOSE_TOKEN_EXPIRED, CLOSE_TOKEN_INVALID
+from accounts.ws_auth import (
+    CLOSE_ABUSE,
+    CLOSE_SESSION_REVOKED,
+    CLOSE_TOKEN_EXPIRED,
+    CLOSE_TOKEN_INVALID,
+    forget_user,
+)
 from auctions.events import auction_group, auction_of_group, user_group
 from auctions.selectors import auction_get, auction_snapshot
 from auctions.wire import server_time_ms
@@ -266,6 +272,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
 
     async def session_revoke(self, message: dict) -> None:
         """The user's standing fell: end this session, so nothing keeps acting on the one they signed in with."""
+        forget_user(self.user.pk)  # and this process's handshakes read them afresh
         await self.send_error("session_revoked", _("Your account has changed. Reconnect to continue."))
         await self.close(code=CLOSE_SESSION_REVOKED)
 

@@ -34,6 +34,15 @@ def pytest_sessionstart(session):
 
 
 @pytest.fixture(autouse=True)
+def _forget_socket_users():
+    """The handshake's short-lived user cache is per process: each test starts without one."""
+    from accounts import ws_auth
+
+    ws_auth._user_cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
 def _clean_redis():
     """Each test starts with an empty cache (throttle counters, rate limits) and channel layer."""
     from django_redis import get_redis_connection

@@ -5,7 +5,8 @@ import os
 # Set before base reads them, so the suite talks to the real servers by default.
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/umaseri")
 os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
-os.environ.setdefault("CHANNEL_LAYER_PREFIX", "asgi-test")
+# Redis pub/sub ignores the database number: runs side by side keep apart by their prefix (from TEST_DB_NAME).
+os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"asgi-{os.environ.get('TEST_DB_NAME', 'test')}")
 os.environ.setdefault("CACHE_KEY_PREFIX", "umaseri-test")
 # The suite sends far more than 100 requests a minute from 127.0.0.1; the throttle has its own tests.
 os.environ.setdefault("API_RATE_LIMIT", "100000/min")
