@@ -171,9 +171,11 @@ def auction_cancelled_event(*, auction) -> dict:
     }
 
 
-def auction_extended_event(*, auction) -> dict:
+def auction_extended_event(*, auction, reason: str = "bid") -> dict:
+    """`reason`: "bid" (a bid in the last window, rule 4) or "outage" (the platform could not take bids, rule 12)."""
     return {
         "type": "auction:extended",
+        "reason": reason,
         "auction_id": auction.pk,
         "seq": auction.seq,
         "ends_at": iso(auction.ends_at),

@@ -187,3 +187,36 @@ class AuditEntry(models.Model):
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.outcome}"
+
+
+class Availability(models.Model):
+    """When a part of the platform last showed it could take bids (rule 12): `closer` (the close sweep, every
+    second) and `web` (the socket servers, whose room hubs probe the channel layer every few seconds). A silence
+    longer than OUTAGE_GAP_SECONDS, noticed at the next sign of life, becomes an Outage."""
+
+    source = models.CharField(max_length=20, primary_key=True)
+    last_seen = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("availability")
+        verbose_name_plural = _("availability")
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.last_seen:%Y-%m-%d %H:%M:%S}"
+
+
+class Outage(models.Model):
+    """A time the platform could not take bids. A lot whose last extension window overlapped it is extended to
+    its end plus the window instead of closing (rule 12)."""
+
+    source = models.CharField(max_length=20)
+    started_at = models.DateTimeField()
+    ended_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        verbose_name = _("outage")
+        verbose_name_plural = _("outages")
+        ordering = ["-ended_at"]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.started_at:%H:%M:%S}–{self.ended_at:%H:%M:%S}"

@@ -18,6 +18,7 @@ from config import metrics
 
 from . import events
 from .audit import audit_record
+from .availability import outage_ending_after
 from .errors import (
     AuctionNotFound,
     HorseHasOpenAuction,
@@ -431,6 +432,8 @@ def auction_close(*, auction_id: int) -> Auction | None:
         now = timezone.now()
         if now < auction.ends_at:
             return None
+        if _extend_for_outage(auction, now=now):
+            return None
         sold = auction.high_bidder_id is not None and auction.reserve_met
         auction.status = AuctionStatus.SOLD if sold else AuctionStatus.UNSOLD
         auction.closed_at = now
@@ -457,6 +460,40 @@ def auction_close(*, auction_id: int) -> Auction | None:
     metrics.observe_close(ends_at=auction.ends_at, closed_at=auction.closed_at)
     logger.info("auction %s closed: %s", auction.pk, auction.status)
     return auction
+
+
+def _extend_for_outage(auction: Auction, *, now: datetime) -> bool:
+    """Rule 12: if the platform could not take bids at any time within the lot's last extension window, its new
+    end is the moment bidding was possible again plus the window (audited with reason `outage`, announced like
+    any extension). Should be called while holding the auction's row lock, at the close."""
+    window = timedelta(seconds=auction.extension_window_seconds)
+    outage = outage_ending_after(moment=auction.ends_at - window, before=auction.ends_at) if window else None
+    if outage is None:
+        return False
+    new_end = outage.ended_at + window
+    if auction.max_ends_at is not None:
+        new_end = min(new_end, auction.max_ends_at)
+    if new_end <= now:
+        return False  # the hard stop (or a long-past outage) leaves no time to give back
+    auction.ends_at = new_end
+    auction.extension_count += 1
+    auction.seq += 1
+    auction.save(update_fields=["ends_at", "extension_count", "seq", "updated_at"])
+    audit_record(
+        auction=auction,
+        action=AuditAction.EXTEND,
+        reason="outage",
+        data={
+            "ends_at": new_end.isoformat(),
+            "outage_source": outage.source,
+            "outage_started_at": outage.started_at.isoformat(),
+            "outage_ended_at": outage.ended_at.isoformat(),
+        },
+        recorded_at=now,
+    )
+    events.publish_auction_event(auction.pk, events.auction_extended_event(auction=auction, reason="outage"))
+    logger.warning("auction %s extended to %s: an outage overlapped its last window", auction.pk, new_end.isoformat())
+    return True
 
 
 def auction_close_due(*, now: datetime | None = None) -> list[int]:

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from config import metrics
 
+from .availability import availability_beat
 from .events import auction_group, auction_timer_event, send_to_groups_now
 from .models import Auction, AuctionStatus
 from .selectors import auction_due_ids
@@ -35,6 +36,9 @@ def start_due_auctions() -> list[int]:
 
 @shared_task(name="auctions.close_expired_auctions", ignore_result=True)
 def close_expired_auctions() -> list[int]:
+    # First the closer's own sign of life: after a silence (workers, broker or database down), the outage is on
+    # record before any lot whose last window it overlapped is looked at (rule 12).
+    availability_beat(source="closer")
     return auction_close_due()
 
 

@@ -19,7 +19,10 @@ import time
 import uuid
 
 from channels.consumer import get_handler_name
+from channels.db import DatabaseSyncToAsync
 from channels.layers import get_channel_layer
+
+from auctions.availability import availability_beat
 
 logger = logging.getLogger(__name__)
 
@@ -156,6 +159,7 @@ class RoomHub:
                     await self.layer.group_send(group, {"type": "hub.probe", "stamp": stamp})
                     while (await self.layer.receive(channel)).get("stamp") != stamp:
                         pass
+                await _web_beat()  # rule 12: this server can take bids and reach its watchers
                 unsubscribed = [(group, room) for group, room in self.rooms.items() if room.pump is None]
                 for room_group, room in unsubscribed:
                     await self._subscribe(room_group, room)  # rooms joined while the layer was down
@@ -168,10 +172,17 @@ class RoomHub:
                 raise
             except Exception as exc:
                 if not lost:
-                    logger.warning("channel layer unreachable (%s): live updates paused", type(exc).__name__)
+                    logger.warning("channel layer or database unreachable (%s): live updates paused", type(exc).__name__)
                 lost = True
                 channel = None  # a timed-out receive unsubscribes its channel: start again with a new one
             await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+
+
+def _web_beat_sync() -> None:
+    availability_beat(source="web")
+
+
+_web_beat = DatabaseSyncToAsync(_web_beat_sync, thread_sensitive=False)
 
 
 _hubs: dict[int, RoomHub] = {}

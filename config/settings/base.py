@@ -229,6 +229,11 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # -Q consumes all three (development, the tests); in production the lifecycle has a worker of its own
 # (Procfile `lifecycle`, compose `lifecycle`), so no e-mail backlog can ever delay a close.
 CELERY_TASK_DEFAULT_QUEUE = "celery"
+
+# Rule 12: a silence of the closer or of the socket servers longer than this is an outage, and a lot whose last
+# extension window it overlapped is extended instead of closed (auctions/availability.py).
+OUTAGE_RULE_ENABLED = env.bool("OUTAGE_RULE_ENABLED", default=True)
+OUTAGE_GAP_SECONDS = env_positive_int("OUTAGE_GAP_SECONDS", 5)
 CELERY_TASK_QUEUES = [Queue("celery"), Queue("lifecycle"), Queue("email")]
 CELERY_TASK_ROUTES = {
     "auctions.*": {"queue": "lifecycle"},

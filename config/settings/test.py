@@ -34,3 +34,6 @@ WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up: the suite n
 # Unit tests run Celery tasks inline; the end-to-end stack turns this off for its real worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
+# Off unless a test turns it on: a loaded test machine can stall a heartbeat for seconds, and an "outage" would
+# then extend lots that the tests expect to close (tests/auctions/test_outage_rule.py turns it on).
+OUTAGE_RULE_ENABLED = env.bool("OUTAGE_RULE_ENABLED", default=False)

@@ -51,6 +51,8 @@ export default {
     noReserve: 'No reserve',
     reservePrice: 'Reserve {price}',
     extended: 'Extended! The auction now ends at {time}.',
+    extendedOutage:
+      'The platform could not take bids for a moment, so this lot was extended. It now ends at {time}.',
     extendedCount: 'Extended {n}×',
     hardStop: 'Ends at {time} at the latest',
     resultSold: 'Sold for {price} (paddle {paddle})',

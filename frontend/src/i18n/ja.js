@@ -51,6 +51,7 @@ export default {
     noReserve: 'リザーブなし',
     reservePrice: 'リザーブ価格 {price}',
     extended: 'セリ延長！ 終了時刻が {time} に延びました。',
+    extendedOutage: 'システム障害の間は入札できなかったため、セリを延長しました。終了時刻は {time} です。',
     extendedCount: '延長 {n}回',
     hardStop: '最長終了時刻 {time}',
     resultSold: '{price} で落札されました（パドル {paddle}）',

@@ -5,7 +5,15 @@ import { realtime } from '../realtime/index.js'
 import { serverClock } from '../lib/serverClock.js'
 
 // Message keys that are about the message, not the auction.
-const ENVELOPE = new Set(['type', 'server_time', 'auction_id', 'bid', 'remaining_ms', 'idempotency_key'])
+const ENVELOPE = new Set([
+  'type',
+  'server_time',
+  'auction_id',
+  'bid',
+  'remaining_ms',
+  'idempotency_key',
+  'reason',
+])
 // A clock this far past zero with no `auction:ended` asks the server for the truth (the end may have been lost).
 const OVERDUE_MS = 2000
 const SYNC_AGAIN_MS = 5000
@@ -91,6 +99,7 @@ export const useAuctionsStore = defineStore('auctions', () => {
         at: serverClock.serverNow(),
         ends_at_ms: message.ends_at_ms,
         count: message.extension_count ?? (previousCount ?? 0) + 1,
+        reason: message.reason ?? 'bid', // 'outage': the platform could not take bids (rule 12)
       }
     }
     if (message.type === 'auction:ended' || FINAL_STATUSES.includes(auction.status))

@@ -143,3 +143,21 @@ describe('the auctions store keeps to the newest version (seq)', () => {
     expect(sync).toHaveBeenCalledWith(6)
   })
 })
+
+describe('an extension for an outage (rule 12)', () => {
+  it('keeps the reason for the notice, not on the lot', () => {
+    setActivePinia(createPinia())
+    const store = useAuctionsStore()
+    store.applySnapshot({ ...snapshot, seq: 3 })
+    push({
+      type: 'auction:extended',
+      auction_id: 6,
+      seq: 4,
+      reason: 'outage',
+      ends_at_ms: 1,
+      extension_count: 1,
+    })
+    expect(store.extensions[6].reason).toBe('outage')
+    expect(store.byId[6].reason).toBeUndefined()
+  })
+})
