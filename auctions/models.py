@@ -220,3 +220,28 @@ class Outage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.source} {self.started_at:%H:%M:%S}–{self.ended_at:%H:%M:%S}"
+
+
+class DomainEvent(models.Model):
+    """The outbox of the domain signals (auctions.signals): written in the same transaction as the change that
+    caused it, delivered after the commit, and again by a beat sweep until every receiver took it. A broker
+    outage at the moment of a close therefore loses no notice (the receivers' tasks are idempotent)."""
+
+    name = models.CharField(max_length=40)
+    payload = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    delivered_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        verbose_name = _("domain event")
+        verbose_name_plural = _("domain events")
+        indexes = [
+            models.Index(
+                fields=["created_at"], condition=Q(delivered_at__isnull=True), name="auctions_event_undelivered"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} #{self.pk}"

@@ -304,7 +304,7 @@ def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
         recorded_at=now,
     )
     events.publish_auction_event(auction.pk, events.auction_started_event(auction=auction))
-    send_on_commit(lot_started, sender=Auction, auction_id=auction.pk)
+    send_on_commit(lot_started, auction_id=auction.pk)
     logger.info("auction %s started, ends at %s", auction.pk, ends_at.isoformat())
 
 
@@ -456,7 +456,7 @@ def auction_close(*, auction_id: int) -> Auction | None:
             recorded_at=now,
         )
         events.publish_auction_event(auction.pk, events.auction_ended_event(auction=auction))
-        send_on_commit(lot_closed, sender=Auction, auction_id=auction.pk, status=auction.status)
+        send_on_commit(lot_closed, auction_id=auction.pk, status=auction.status)
     metrics.observe_close(ends_at=auction.ends_at, closed_at=auction.closed_at)
     logger.info("auction %s closed: %s", auction.pk, auction.status)
     return auction

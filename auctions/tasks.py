@@ -13,6 +13,7 @@ from .events import auction_group, auction_timer_event, send_to_groups_now
 from .models import Auction, AuctionStatus
 from .selectors import auction_due_ids
 from .services import auction_close_due, auction_start_if_due
+from .signals import deliver_pending
 
 logger = logging.getLogger(__name__)
 
@@ -53,3 +54,9 @@ def broadcast_timers() -> int:
     ]
     send_to_groups_now(messages)
     return len(messages)
+
+
+@shared_task(name="auctions.deliver_domain_events", ignore_result=True)
+def deliver_domain_events() -> int:
+    """The outbox sweep: events whose delivery after commit failed (a broker outage) are delivered now."""
+    return deliver_pending()

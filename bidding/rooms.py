@@ -172,7 +172,9 @@ class RoomHub:
                 raise
             except Exception as exc:
                 if not lost:
-                    logger.warning("channel layer or database unreachable (%s): live updates paused", type(exc).__name__)
+                    logger.warning(
+                        "channel layer or database unreachable (%s): live updates paused", type(exc).__name__
+                    )
                 lost = True
                 channel = None  # a timed-out receive unsubscribes its channel: start again with a new one
             await asyncio.sleep(PROBE_INTERVAL_SECONDS)

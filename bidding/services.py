@@ -317,7 +317,6 @@ def _accept(*, auction, user, bid, now, client_address, attempt) -> BidOutcome:
     publish_auction_event(auction.pk, *events)
     send_on_commit(
         bid_accepted,
-        sender=Bid,
         auction_id=auction.pk,
         bid_id=bid.pk,
         bidder_id=user.pk,

@@ -1,5 +1,5 @@
-"""Domain events of the bidding engine, sent after commit (see auctions.signals for the contract)."""
+"""Domain events of the bidding engine, delivered through the outbox (see auctions.signals for the contract)."""
 
-from django.dispatch import Signal
+from auctions.signals import DomainSignal
 
-bid_accepted = Signal()  # auction_id, bid_id, bidder_id, outbid_user_id (None for the first bid)
+bid_accepted = DomainSignal("bid_accepted")  # auction_id, bid_id, bidder_id, outbid_user_id (None for the first)

@@ -136,6 +136,11 @@ app.conf.beat_schedule = {
         "schedule": 1.0,
         "options": {"expires": 2},
     },
+    "deliver-domain-events": {
+        "task": "auctions.deliver_domain_events",
+        "schedule": 5.0,
+        "options": {"expires": 5},
+    },
     "start-due-auctions": {
         "task": "auctions.start_due_auctions",
         "schedule": 1.0,

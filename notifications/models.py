@@ -24,6 +24,9 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Set when a worker takes the e-mail on; the send happens after, outside any lock. A claim older than
+    # EMAIL_CLAIM_SECONDS with no `emailed_at` is a worker that died mid-send: the next attempt takes it over.
+    email_claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         verbose_name = _("notification")

@@ -4,13 +4,19 @@ The services are imported inside each task (STYLE.md, HackSoft's habit): service
 module is imported by them and must not import them back at load time."""
 
 import smtplib
+from datetime import timedelta
 
 from celery import shared_task
-from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .emails import notification_email
 from .models import Notification
+
+# A claim older than this with no send stamped is a worker that died mid-send.
+EMAIL_CLAIM_SECONDS = 600
+# The right-hand side of every Message-ID: stable, so a resent e-mail carries the same id.
+EMAIL_DOMAIN = "umaseri.notifications"
 
 
 @shared_task(
@@ -22,20 +28,33 @@ from .models import Notification
     ignore_result=True,
 )
 def send_notification_email(notification_id: int) -> bool:
-    """Send once: the row is locked while sending and stamped `emailed_at`, so a retry or a duplicate delivery of
-    this task finds the stamp and sends nothing."""
-    with transaction.atomic():
-        notification = (
-            Notification.objects.select_for_update(of=("self",))
-            .select_related("user")
-            .filter(pk=notification_id)
-            .first()
-        )
-        if notification is None or notification.emailed_at is not None or not notification.user.email:
-            return False
-        notification_email(notification).send()
-        notification.emailed_at = timezone.now()
-        notification.save(update_fields=["emailed_at"])
+    """Send once. The row is claimed under its lock and the lock let go before the relay is spoken to (no network
+    I/O while a row lock is held); the send is stamped `emailed_at` after. A retry or a duplicate delivery finds the
+    claim or the stamp and sends nothing. Only a worker that dies between the send and the stamp leaves a claim
+    that expires and is taken over: that one e-mail goes again, with the same Message-ID, which mail systems use
+    to drop a duplicate."""
+    now = timezone.now()
+    stale = now - timedelta(seconds=EMAIL_CLAIM_SECONDS)
+    # One UPDATE claims it: a second worker's UPDATE waits for the first and then finds the claim (PostgreSQL
+    # re-checks the condition on the row as committed).
+    claimed = (
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True)
+        .filter(Q(email_claimed_at__isnull=True) | Q(email_claimed_at__lt=stale))
+        .update(email_claimed_at=now)
+    )
+    if not claimed:
+        return False
+    notification = Notification.objects.select_related("user").get(pk=notification_id)
+    if not notification.user.email:
+        return False
+    message = notification_email(notification)
+    message.extra_headers["Message-ID"] = f"<notification-{notification.pk}@{EMAIL_DOMAIN}>"
+    try:
+        message.send()
+    except Exception:
+        Notification.objects.filter(pk=notification_id, emailed_at__isnull=True).update(email_claimed_at=None)
+        raise  # the task retries with backoff
+    Notification.objects.filter(pk=notification_id).update(emailed_at=timezone.now())
     return True
 
 
