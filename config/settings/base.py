@@ -242,10 +242,12 @@ CELERY_DB_REUSE_MAX = 500
 
 # --- Auth -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The first hasher makes every new hash; the others only verify older ones, which Django rewrites with the first
+# at the user's next sign-in (Argon2 was the default before bcrypt).
 PASSWORD_HASHERS = [
+    "accounts.hashers.BCryptSHA256Cost12PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -14,7 +14,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, FRONTEND_DIST, env
 
 DEBUG = False
-# Argon2 is deliberately slow; the hasher choice itself is checked against base settings in a test.
+# bcrypt is deliberately slow; the hasher choice itself is checked against base settings in a test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
