@@ -2,6 +2,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from . import errors
@@ -28,8 +29,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
-    # Anything under /api/ that matched nothing above is a JSON 404, never the SPA page.
-    re_path(r"^api/", errors.json_not_found),
+    # Anything under /api/ that matched nothing above is a JSON 404, never the SPA page, whatever the method: an
+    # unsafe one must not get Django's HTML CSRF page instead (nothing here reads cookies or changes anything).
+    re_path(r"^api/", csrf_exempt(errors.json_not_found)),
     # Every other path is a client-side route of the SPA.
     re_path(r"^(?!static/|media/|ws/)(?P<path>.*)$", spa_index, name="spa"),
 ]

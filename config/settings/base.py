@@ -110,6 +110,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.logs.RequestIdMiddleware",  # early: every log line of a request carries its id
+    "config.middleware.DateHeaderMiddleware",  # above the outage handler: its 503s are dated too
     "config.outage.OutageMiddleware",  # a dependency outage anywhere below is a JSON 503, never a 500
     "django.middleware.security.SecurityMiddleware",
     "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
@@ -283,7 +284,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"client_address": env_rate("API_RATE_LIMIT", "100/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     # The proxies in front of daphne (nginx) that append to X-Forwarded-For; 0 trusts none.
     "NUM_PROXIES": env_non_negative_int("NUM_PROXIES", 0),
