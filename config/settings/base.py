@@ -356,6 +356,10 @@ if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", FORMATS)
 LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
 
+# --- Demo data ----------------------------------------------------------------------------------------------
+# seed_demo (public passwords) runs only where this is true; the production settings turn it off.
+DEMO_DATA_ALLOWED = True
+
 # --- Auction rules (DESIGN.md rules 3 and 4) ---------------------------------------------------------------
 # A bid may exceed the current price by at most this much, unless the auction sets its own (fat-finger guard).
 BID_MAX_JUMP = env_positive_int("BID_MAX_JUMP", 50_000_000)

@@ -11,6 +11,7 @@ from tests.accounts.registration import registration
 
 pytestmark = pytest.mark.django_db
 
+
 @pytest.fixture(autouse=True)
 def platform_hashers(settings):
     from config.settings import base
