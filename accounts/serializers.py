@@ -2,8 +2,10 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.serializers import TokenObtainPairSerializer, TokenRefreshSerializer
 
+from .login_throttle import LoginThrottled, is_locked_out
 from .models import Language, User
 
 
@@ -102,6 +104,16 @@ class PlatformTokenObtainPairSerializer(TokenObtainPairSerializer):
         super().__init__(*args, **kwargs)
         self.fields[self.username_field] = StrictCharField(write_only=True, max_length=150)
         self.fields["password"] = password_field()
+
+    def validate(self, attrs):
+        try:
+            return super().validate(attrs)
+        except AuthenticationFailed:
+            # django-axes refused the sign-in (or this failure reached the limit): say so, the same way for every
+            # account name, known or not.
+            if is_locked_out(self.context.get("request")):
+                raise LoginThrottled() from None
+            raise
 
     @classmethod
     def get_token(cls, user):

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "django_prometheus",
+    "axes",
     "accounts",
     "horses",
     "auctions",
@@ -121,6 +122,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last of the platform's own, as django-axes asks: it turns a sign-in refused during a lockout into the lockout
+    # page (only the metrics' timing wraps it).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -256,6 +260,22 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# Sign-in throttling (django-axes), for the admin and the API token endpoint alike: after LOGIN_FAILURE_LIMIT failed
+# sign-ins for one account name, or from one client address, every sign-in for it is refused (429) until
+# LOGIN_COOLOFF_MINUTES have passed since the last attempt. Counted in the database, so every process shares them
+# and organizers see (and may delete) them in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"  # the same address the API rate limit counts
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a guesser's own successful sign-in must not wipe the address's count
+AXES_VERBOSE = False
 
 # Self-registration makes a bidder; whether an organizer must approve them before they may bid is a setting.
 BIDDER_APPROVAL_REQUIRED = env_strict_bool("BIDDER_APPROVAL_REQUIRED", default=False)
