@@ -1,3 +1,6 @@
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
@@ -10,6 +13,9 @@ from config.errors import ServiceError
 
 from . import services
 from .serializers import (
+    ConditionsSerializer,
+    ConfirmEmailSerializer,
+    EmailConfirmedSerializer,
     LogoutSerializer,
     MeSerializer,
     PlatformTokenObtainPairSerializer,
@@ -33,6 +39,45 @@ class RegisterView(APIView):
         refresh = PlatformTokenObtainPairSerializer.get_token(user)
         body = {"user": MeSerializer(user).data, "access": str(refresh.access_token), "refresh": str(refresh)}
         return Response(body, status=status.HTTP_201_CREATED)
+
+
+class ConfirmEmailView(APIView):
+    """Confirms the e-mail address named by the token in the link that registration mailed. Needs no sign-in: the
+    link may be opened on another device."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(request=ConfirmEmailSerializer, responses={200: EmailConfirmedSerializer})
+    def post(self, request):
+        serializer = ConfirmEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_confirm_email(token=serializer.validated_data["token"])
+        return Response({"email_confirmed": user.email_confirmed, "vetting_status": user.vetting_status})
+
+
+class ResendConfirmationView(APIView):
+    """Mails a fresh confirmation link to the signed-in user's address."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: None})
+    def post(self, request):
+        services.email_confirmation_resend(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ConditionsView(APIView):
+    """The conditions of sale a registering bidder accepts, in the caller's language, with their version."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: ConditionsSerializer})
+    def get(self, request):
+        language = "en" if translation.get_language() == "en" else "ja"
+        text = render_to_string(f"accounts/conditions_of_sale.{language}.txt").strip()
+        return Response({"version": settings.CONDITIONS_OF_SALE_VERSION, "text": text})
 
 
 class TokenView(TokenObtainPairView):

@@ -277,8 +277,17 @@ AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
 AXES_RESET_ON_SUCCESS = False  # a guesser's own successful sign-in must not wipe the address's count
 AXES_VERBOSE = False
 
-# Self-registration makes a bidder; whether an organizer must approve them before they may bid is a setting.
-BIDDER_APPROVAL_REQUIRED = env_strict_bool("BIDDER_APPROVAL_REQUIRED", default=False)
+# Self-registration makes a bidder, who may bid only once they have confirmed their e-mail address and an organizer
+# has approved them with a credit limit (in the admin). A sale that vets nobody may turn the approval off: then
+# confirming the address is enough.
+BIDDER_APPROVAL_REQUIRED = env_strict_bool("BIDDER_APPROVAL_REQUIRED", default=True)
+# The conditions of sale a registering bidder accepts (the text: templates/accounts/conditions_of_sale.<lang>.txt).
+# Change the version with the text: each bidder's record keeps the version they accepted, and when.
+CONDITIONS_OF_SALE_VERSION = env.str("CONDITIONS_OF_SALE_VERSION", default="2025-1")
+if not CONDITIONS_OF_SALE_VERSION or len(CONDITIONS_OF_SALE_VERSION) > 32:
+    raise ImproperlyConfigured("CONDITIONS_OF_SALE_VERSION must be 1 to 32 characters")
+# How long the link in the e-mail that confirms a new bidder's address stays valid.
+EMAIL_CONFIRMATION_MAX_AGE_SECONDS = env_positive_int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 24 * 3600)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_positive_int("JWT_ACCESS_SECONDS", 15 * 60)),
