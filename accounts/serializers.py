@@ -58,7 +58,7 @@ class RegisterSerializer(serializers.Serializer):
     conditions_version = StrictCharField(
         max_length=32,
         allow_blank=True,
-        help_text="The version of the conditions of sale the bidder accepts: the current one (GET /api/auth/conditions/).",
+        help_text="The version of the conditions of sale accepted: the current one (GET /api/auth/conditions/).",
     )
     first_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
     last_name = StrictCharField(max_length=150, required=False, allow_blank=True, default="")
