@@ -348,6 +348,16 @@ if FRONTEND_DIST.is_dir():
     STATICFILES_DIRS.append(("spa", FRONTEND_DIST))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Vet documents are served by a view that checks the reader. Behind nginx, set this to the `internal` location that
+# serves MEDIA_ROOT (deploy/nginx: "/protected-media/"): the view then answers with X-Accel-Redirect and nginx sends
+# the file. Empty: the view streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+if MEDIA_ACCEL_REDIRECT_PREFIX and not (
+    MEDIA_ACCEL_REDIRECT_PREFIX.startswith("/") and MEDIA_ACCEL_REDIRECT_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"MEDIA_ACCEL_REDIRECT_PREFIX must start and end with '/', got {MEDIA_ACCEL_REDIRECT_PREFIX!r}"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
