@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -99,6 +100,8 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "django_prometheus",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from /static/ rather than a CDN
+    "csp",
     "axes",
     "accounts",
     "horses",
@@ -114,6 +117,7 @@ MIDDLEWARE = [
     "config.middleware.DateHeaderMiddleware",  # above the outage handler: its 503s are dated too
     "config.outage.OutageMiddleware",  # a dependency outage anywhere below is a JSON 503, never a 500
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -325,6 +329,33 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from this site (drf-spectacular-sidecar), and no badge fetched from swagger.io's validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------------------------------------
+# Scripts only from this site: the built SPA, its service worker, the Django admin and Swagger UI (its start-up
+# script comes from /api/docs/?script=) all load theirs from files. Styles may be inline: Vuetify writes its theme
+# into a <style> element at run time and Swagger UI sets style attributes. Images may be data: or blob: URIs
+# (Vuetify's and Swagger UI's icons). 'self' in connect-src covers the site's own WebSocket (CSP level 3).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------------------

@@ -30,6 +30,8 @@ STORAGES = {
 SPA_ROOT = FRONTEND_DIST
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up: the suite never serves collected files
+# The browser tests open the admin and the API docs: their files come from the apps (no collectstatic in the suite).
+WHITENOISE_USE_FINDERS = True
 # Unit tests run Celery tasks inline; the end-to-end stack turns this off for its real worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True
