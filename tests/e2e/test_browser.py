@@ -281,3 +281,52 @@ def test_no_csp_violation_on_the_spa_the_admin_login_and_the_api_docs(stack, bro
     expect(page.locator(".opblock").first).to_be_visible(timeout=30_000)
     _no_violation(page, console, "api docs")
     context.close()
+
+
+# --- registration and vetting -------------------------------------------------------------------------------------
+
+
+def test_a_newcomer_registers_confirms_the_address_and_is_told_the_account_is_under_review(stack, browser):
+    from accounts.models import User
+    from accounts.services import email_confirmation_token, user_approve_to_bid
+
+    organizer = UserFactory(username="vet_admin", role="admin", is_staff=True, is_superuser=True)
+    context = browser.new_context(locale="ja-JP")
+    page = context.new_page()
+
+    # The registration form asks, in Japanese, for the particulars and the conditions of sale
+    page.goto(stack.http_url(0, "/register"))
+    expect(page.get_by_test_id("conditions-text")).to_contain_text("落札", timeout=20_000)
+    for field, value in {
+        "register-username": "hanako_e2e",
+        "register-email": "hanako.e2e@example.jp",
+        "register-password": "S3cure-Paddock!",
+        "register-full-name": "佐藤 花子",
+        "register-full-name-kana": "サトウ ハナコ",
+        "register-phone": "03-1234-5678",
+    }.items():
+        page.get_by_test_id(field).locator("input").fill(value)
+    page.get_by_test_id("register-address").locator("textarea").first.fill("東京都港区芝公園4-2-8")
+    page.get_by_test_id("register-accept-conditions").locator("input").check()
+    page.get_by_test_id("register-submit").click()
+
+    # Registered: my page, and a banner asking to confirm the address
+    banner = page.get_by_test_id("vetting-banner")
+    expect(banner).to_have_attribute("data-status", "email_unconfirmed", timeout=20_000)
+    expect(banner).to_contain_text("hanako.e2e@example.jp")
+    user = User.objects.get(username="hanako_e2e")
+    assert (user.full_name_kana, user.phone) == ("サトウ ハナコ", "03-1234-5678")
+
+    # The link from the e-mail confirms it: now under review
+    page.goto(stack.http_url(0, f"/auctions?confirm_email={email_confirmation_token(user)}"))
+    expect(page.get_by_test_id("vetting-notice")).to_be_visible(timeout=20_000)
+    expect(banner).to_have_attribute("data-status", "under_review", timeout=20_000)
+    assert "confirm_email" not in page.url
+
+    # An organizer approves with a credit limit: the banner goes, my page says so
+    user.refresh_from_db()
+    user_approve_to_bid(user=user, credit_limit=20_000_000, actor=organizer)
+    page.goto(stack.http_url(0, "/me"))
+    expect(page.get_by_test_id("my-vetting")).to_have_attribute("data-status", "approved", timeout=20_000)
+    expect(banner).to_have_count(0)
+    context.close()
