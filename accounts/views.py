@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import translation
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -9,6 +9,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
+from auctions.schema import error_responses
 from config.errors import ServiceError
 
 from . import services
@@ -31,7 +32,7 @@ class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer})
+    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer, **error_responses(400, 409, 429)})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -48,7 +49,9 @@ class ConfirmEmailView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=ConfirmEmailSerializer, responses={200: EmailConfirmedSerializer})
+    @extend_schema(
+        request=ConfirmEmailSerializer, responses={200: EmailConfirmedSerializer, **error_responses(400, 429)}
+    )
     def post(self, request):
         serializer = ConfirmEmailSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -61,7 +64,7 @@ class ResendConfirmationView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=None, responses={202: None})
+    @extend_schema(request=None, responses={202: None, **error_responses(401, 409, 429)})
     def post(self, request):
         services.email_confirmation_resend(user=request.user)
         return Response(status=status.HTTP_202_ACCEPTED)
@@ -73,23 +76,34 @@ class ConditionsView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(responses={200: ConditionsSerializer})
+    @extend_schema(responses={200: ConditionsSerializer, **error_responses(429)})
     def get(self, request):
         language = "en" if translation.get_language() == "en" else "ja"
         text = render_to_string(f"accounts/conditions_of_sale.{language}.txt").strip()
         return Response({"version": settings.CONDITIONS_OF_SALE_VERSION, "text": text})
 
 
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: PlatformTokenObtainPairSerializer, **error_responses(400, 401, 429)},
+        description="Signs in. Past LOGIN_FAILURE_LIMIT failed attempts for an account name or from an address, "
+        "every attempt is refused with 429 `login_throttled` (and Retry-After) until the cool-off has passed.",
+    )
+)
 class TokenView(TokenObtainPairView):
     serializer_class = PlatformTokenObtainPairSerializer
 
 
+@extend_schema_view(
+    post=extend_schema(responses={200: PlatformTokenRefreshSerializer, **error_responses(400, 401, 429)})
+)
 class RefreshView(TokenRefreshView):
     """Trades a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
 
     serializer_class = PlatformTokenRefreshSerializer
 
 
+@extend_schema_view(get=extend_schema(responses={200: MeSerializer, **error_responses(401, 429)}))
 class MeView(generics.RetrieveAPIView):
     serializer_class = MeSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -103,7 +117,7 @@ class LogoutView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=LogoutSerializer, responses={205: None})
+    @extend_schema(request=LogoutSerializer, responses={205: None, **error_responses(400, 401, 429)})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
