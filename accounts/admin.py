@@ -4,7 +4,6 @@ from django.contrib.admin import helpers
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
 from config.errors import ServiceError
 
@@ -114,11 +113,7 @@ class UserAdmin(DjangoUserAdmin):
             if approved:
                 self.message_user(
                     request,
-                    ngettext(
-                        "%(count)d bidder approved with a credit limit of ¥%(limit)s.",
-                        "%(count)d bidders approved with a credit limit of ¥%(limit)s.",
-                        approved,
-                    )
+                    _("Approved to bid with a credit limit of ¥%(limit)s: %(count)d.")
                     % {"count": approved, "limit": f"{limit:,}"},
                     messages.SUCCESS,
                 )
