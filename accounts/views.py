@@ -9,8 +9,8 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
-from auctions.schema import error_responses
 from config.errors import ServiceError
+from config.schema import error_responses
 
 from . import services
 from .serializers import (
