@@ -125,7 +125,10 @@ TABLE: dict[str, Route] = {
     # lots: everyone reads, organizers create and run them
     "/api/auctions/": Route({"GET": Serves(everyone(200)), "POST": Serves(organizers(400), {})}, organizers(405)),
     "/api/auctions/{pk}/": Route(
-        {"GET": Serves(everyone(200)), "PATCH": Serves(organizers(200), {})}, organizers(405), {"pk": "draft"}
+        # A draft is the organizers' alone: to everyone else it does not exist
+        {"GET": Serves({**everyone(404), "auctioneer": 200, "admin": 200}), "PATCH": Serves(organizers(200), {})},
+        organizers(405),
+        {"pk": "draft"},
     ),
     "/api/auctions/{pk}/schedule/": Route(
         {"POST": Serves(organizers(200), in_an_hour), "GET": READ_THEN_405}, organizers(405), {"pk": "draft"}
