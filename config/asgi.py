@@ -26,9 +26,7 @@ application = ProtocolTypeRouter(
     {
         # /metrics (token or allowed address) is answered in front of Django; everything else is Django's.
         "http": with_metrics(django_asgi_app),
-        "websocket": site_origin_validator(
-            JWTAuthMiddleware(WebSocketLogContext(URLRouter(websocket_urlpatterns)))
-        ),
+        "websocket": site_origin_validator(JWTAuthMiddleware(WebSocketLogContext(URLRouter(websocket_urlpatterns)))),
     }
 )
 

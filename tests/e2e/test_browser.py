@@ -219,6 +219,8 @@ def test_no_page_has_a_serious_or_critical_accessibility_violation(stack, browse
 
     assert {name: found for name, found in failures.items() if found} == {}
     assert len(failures) == 9
+
+
 # --- the Content-Security-Policy ----------------------------------------------------------------------------------
 
 # Collects every violation the page reports, from before its first script runs.
