@@ -1,6 +1,7 @@
 from django.contrib.auth.models import AbstractUser, UserManager
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Lower
 from django.utils.translation import gettext_lazy as _
 
 
@@ -26,6 +27,13 @@ class Language(models.TextChoices):
     ENGLISH = "en", "English"
 
 
+class VettingStatus(models.TextChoices):
+    EMAIL_UNCONFIRMED = "email_unconfirmed", _("E-mail address not confirmed")
+    UNDER_REVIEW = "under_review", _("Under review")
+    APPROVED = "approved", _("Approved to bid")
+    NOT_APPLICABLE = "not_applicable", _("Not a bidder")
+
+
 class PlatformUserManager(UserManager):
     def create_superuser(self, username, email=None, password=None, **extra_fields):
         extra_fields.setdefault("role", Role.ADMIN)
@@ -45,14 +53,56 @@ class User(AbstractUser):
     )
     language = models.CharField(_("language"), max_length=2, choices=Language.choices, default=Language.JAPANESE)
 
+    # Vetting: who a self-registered bidder says they are, what they agreed to, and whether the address is theirs.
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    full_name_kana = models.CharField(_("full name (kana)"), max_length=100, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    conditions_version = models.CharField(
+        _("conditions of sale accepted"), max_length=32, blank=True, help_text=_("The version the user accepted.")
+    )
+    conditions_accepted_at = models.DateTimeField(_("conditions accepted at"), null=True, blank=True)
+    email_confirmed_at = models.DateTimeField(_("e-mail confirmed at"), null=True, blank=True)
+
     objects = PlatformUserManager()
 
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        # Auctioneers approve bidders (with a credit limit) without the right to edit accounts.
+        permissions = [("approve_user", _("Can approve bidders to bid"))]
         constraints = [
             models.CheckConstraint(condition=Q(role__in=[r.value for r in Role]), name="accounts_user_role_valid"),
+            # One account per e-mail address, whatever its case (accounts made without one do not collide).
+            models.UniqueConstraint(
+                Lower("email"),
+                condition=~Q(email=""),
+                name="accounts_user_email_ci_unique",
+                violation_error_message=_("An account with this e-mail address already exists."),
+            ),
         ]
+
+    @property
+    def email_confirmed(self) -> bool:
+        return self.email_confirmed_at is not None
+
+    @property
+    def vetting_status(self) -> str:
+        """Where a bidder stands: `email_unconfirmed`, `under_review` (waiting for an organizer), `approved`;
+        `not_applicable` for every other role."""
+        if self.role != Role.BIDDER:
+            return VettingStatus.NOT_APPLICABLE
+        if self.is_approved_to_bid:
+            return VettingStatus.APPROVED
+        if not self.email_confirmed:
+            return VettingStatus.EMAIL_UNCONFIRMED
+        return VettingStatus.UNDER_REVIEW
+
+    def get_vetting_status_display(self) -> str:
+        return VettingStatus(self.vetting_status).label
+
+    def get_full_name(self) -> str:
+        return self.full_name or super().get_full_name()
 
     def __str__(self) -> str:
         if self.paddle_number:

@@ -1,15 +1,61 @@
-"""Writes on accounts: registration, roles and paddle numbers."""
+"""Writes on accounts: registration and vetting (the e-mail confirmation, an organizer's approval), roles and paddle
+numbers."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Max
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from config.errors import Conflict
+from config.errors import Conflict, ServiceError
 
 from .models import ORGANIZER_ROLES, Role, User
+
+EMAIL_CONFIRMATION_SALT = "accounts.email-confirmation"
+
+
+class EmailTaken(Conflict):
+    code = "email_taken"
+    default_message = _("An account with this e-mail address already exists.")
+
+
+class ConditionsNotAccepted(ServiceError):
+    code = "conditions_not_accepted"
+    default_message = _("Please read and accept the current conditions of sale.")
+
+
+class ConfirmationInvalid(ServiceError):
+    code = "confirmation_invalid"
+    default_message = _("This confirmation link is not valid. Ask for a new one from your page.")
+
+
+class ConfirmationExpired(ServiceError):
+    code = "confirmation_expired"
+    default_message = _("This confirmation link has expired. Ask for a new one from your page.")
+
+
+class EmailAlreadyConfirmed(Conflict):
+    code = "email_already_confirmed"
+    default_message = _("Your e-mail address is already confirmed.")
+
+
+class NotABidder(ServiceError):
+    code = "not_a_bidder"
+    default_message = _("Only bidders can be approved to bid.")
+
+
+class EmailNotConfirmed(ServiceError):
+    code = "email_not_confirmed"
+    default_message = _("The bidder has not confirmed their e-mail address yet.")
+
+
+class CreditLimitRequired(ServiceError):
+    code = "credit_limit_required"
+    default_message = _("Approval to bid needs a credit limit above zero.")
+
 
 PADDLE_FIRST = 101
 _PADDLE_ATTEMPTS = 5
@@ -24,7 +70,8 @@ AUCTIONEER_PERMISSIONS = [
     # They watch sales run and settle them: the bids and the audit trail, read-only.
     ("bidding", "bid", ("view",)),
     ("auctions", "auditentry", ("view",)),
-    ("accounts", "user", ("view",)),
+    # They vet bidders: see their accounts, approve them with a credit limit or withdraw the approval.
+    ("accounts", "user", ("view", "approve")),
 ]
 
 
@@ -49,17 +96,32 @@ def user_assign_paddle(*, user: User) -> User:
     raise RuntimeError("could not allocate a paddle number")
 
 
+def email_in_use(email: str) -> bool:
+    return bool(email) and User.objects.filter(email__iexact=email).exists()
+
+
 @transaction.atomic
 def user_register(
     *,
     username: str,
     email: str,
     password: str,
+    full_name: str,
+    full_name_kana: str,
+    phone: str,
+    address: str,
+    conditions_version: str,
     first_name: str = "",
     last_name: str = "",
     language: str = "ja",
 ) -> User:
-    """Self-registration: always a bidder, approved at once unless BIDDER_APPROVAL_REQUIRED is set."""
+    """Self-registration: always a bidder, never approved yet. A link to confirm the e-mail address goes out after
+    the commit; an organizer's approval (user_approve_to_bid) follows, or, when BIDDER_APPROVAL_REQUIRED is off,
+    the confirmation itself approves."""
+    if conditions_version != settings.CONDITIONS_OF_SALE_VERSION:
+        raise ConditionsNotAccepted()
+    if email_in_use(email):
+        raise EmailTaken()
     user = User(
         username=username,
         email=email,
@@ -67,16 +129,110 @@ def user_register(
         last_name=last_name,
         language=language,
         role=Role.BIDDER,
-        is_approved_to_bid=not settings.BIDDER_APPROVAL_REQUIRED,
+        is_approved_to_bid=False,
+        full_name=full_name,
+        full_name_kana=full_name_kana,
+        phone=phone,
+        address=address,
+        conditions_version=conditions_version,
+        conditions_accepted_at=timezone.now(),
     )
     validate_password(password, user)
     user.set_password(password)
     try:
         with transaction.atomic():
             user.save()
-    except IntegrityError as exc:  # a concurrent registration took the name between validation and insert
+    except IntegrityError as exc:  # a concurrent registration took the name or the address since the checks
+        if "accounts_user_email_ci_unique" in str(exc):
+            raise EmailTaken() from exc
         raise Conflict(_("This username is already taken."), code="username_taken") from exc
-    return user_assign_paddle(user=user)
+    user_assign_paddle(user=user)
+    email_confirmation_send(user=user)
+    return user
+
+
+def email_confirmation_token(user: User) -> str:
+    """A signed, timestamped token naming the user and the address it confirms (a changed address voids it)."""
+    return signing.TimestampSigner(salt=EMAIL_CONFIRMATION_SALT).sign_object(
+        {"user": user.pk, "email": user.email.lower()}
+    )
+
+
+def email_confirmation_url(user: User) -> str:
+    # Any page of the SPA reads the token from the query string; the lot list is open to everyone.
+    return f"{settings.SITE_URL}/auctions?confirm_email={email_confirmation_token(user)}"
+
+
+def email_confirmation_send(*, user: User) -> None:
+    """Mail the confirmation link once the transaction commits (by a Celery worker)."""
+    from .tasks import send_email_confirmation
+
+    user_id = user.pk
+    transaction.on_commit(lambda: send_email_confirmation.delay(user_id))
+
+
+def email_confirmation_resend(*, user: User) -> None:
+    if user.email_confirmed_at is not None:
+        raise EmailAlreadyConfirmed()
+    email_confirmation_send(user=user)
+
+
+@transaction.atomic
+def user_confirm_email(*, token: str) -> User:
+    """Confirm the address a token names. Confirming again changes nothing. Without BIDDER_APPROVAL_REQUIRED a
+    bidder is approved to bid by this alone."""
+    try:
+        claims = signing.TimestampSigner(salt=EMAIL_CONFIRMATION_SALT).unsign_object(
+            token, max_age=settings.EMAIL_CONFIRMATION_MAX_AGE_SECONDS
+        )
+    except signing.SignatureExpired:
+        raise ConfirmationExpired() from None
+    except (signing.BadSignature, ValueError, TypeError):
+        raise ConfirmationInvalid() from None
+    if not isinstance(claims, dict):
+        raise ConfirmationInvalid()
+    user = User.objects.select_for_update().filter(pk=claims.get("user"), is_active=True).first()
+    if user is None or user.email.lower() != claims.get("email"):
+        raise ConfirmationInvalid()
+    if user.email_confirmed_at is None:
+        user.email_confirmed_at = timezone.now()
+        fields = ["email_confirmed_at"]
+        if user.role == Role.BIDDER and not settings.BIDDER_APPROVAL_REQUIRED:
+            user.is_approved_to_bid = True
+            fields.append("is_approved_to_bid")
+        user.save(update_fields=fields)
+    return user
+
+
+def bid_approval_refusal(*, user: User, credit_limit) -> ServiceError | None:
+    """Why this user cannot be approved to bid with this credit limit, or None."""
+    if user.role != Role.BIDDER:
+        return NotABidder()
+    if user.email_confirmed_at is None:
+        return EmailNotConfirmed()
+    if not isinstance(credit_limit, int) or isinstance(credit_limit, bool) or credit_limit <= 0:
+        return CreditLimitRequired()
+    return None
+
+
+@transaction.atomic
+def user_approve_to_bid(*, user: User, credit_limit: int, actor: User | None = None) -> User:
+    """An organizer approves a vetted bidder, with the most they may commit to (yen)."""
+    refusal = bid_approval_refusal(user=user, credit_limit=credit_limit)
+    if refusal is not None:
+        raise refusal
+    user.is_approved_to_bid = True
+    user.credit_limit = credit_limit
+    user.save(update_fields=["is_approved_to_bid", "credit_limit"])
+    user_assign_paddle(user=user)
+    return user
+
+
+@transaction.atomic
+def user_revoke_bid_approval(*, user: User) -> User:
+    user.is_approved_to_bid = False
+    user.save(update_fields=["is_approved_to_bid"])
+    return user
 
 
 def auctioneers_group() -> Group:

@@ -1,4 +1,7 @@
-from drf_spectacular.utils import extend_schema
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.utils import translation
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import generics, permissions, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -7,9 +10,13 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.errors import ServiceError
+from config.schema import error_responses
 
 from . import services
 from .serializers import (
+    ConditionsSerializer,
+    ConfirmEmailSerializer,
+    EmailConfirmedSerializer,
     LogoutSerializer,
     MeSerializer,
     PlatformTokenObtainPairSerializer,
@@ -25,7 +32,7 @@ class RegisterView(APIView):
     permission_classes = [permissions.AllowAny]
     authentication_classes: list = []
 
-    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer})
+    @extend_schema(request=RegisterSerializer, responses={201: RegisteredSerializer, **error_responses(400, 409, 429)})
     def post(self, request):
         serializer = RegisterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
@@ -35,16 +42,68 @@ class RegisterView(APIView):
         return Response(body, status=status.HTTP_201_CREATED)
 
 
+class ConfirmEmailView(APIView):
+    """Confirms the e-mail address named by the token in the link that registration mailed. Needs no sign-in: the
+    link may be opened on another device."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(
+        request=ConfirmEmailSerializer, responses={200: EmailConfirmedSerializer, **error_responses(400, 429)}
+    )
+    def post(self, request):
+        serializer = ConfirmEmailSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_confirm_email(token=serializer.validated_data["token"])
+        return Response({"email_confirmed": user.email_confirmed, "vetting_status": user.vetting_status})
+
+
+class ResendConfirmationView(APIView):
+    """Mails a fresh confirmation link to the signed-in user's address."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(request=None, responses={202: None, **error_responses(401, 409, 429)})
+    def post(self, request):
+        services.email_confirmation_resend(user=request.user)
+        return Response(status=status.HTTP_202_ACCEPTED)
+
+
+class ConditionsView(APIView):
+    """The conditions of sale a registering bidder accepts, in the caller's language, with their version."""
+
+    permission_classes = [permissions.AllowAny]
+    authentication_classes: list = []
+
+    @extend_schema(responses={200: ConditionsSerializer, **error_responses(429)})
+    def get(self, request):
+        language = "en" if translation.get_language() == "en" else "ja"
+        text = render_to_string(f"accounts/conditions_of_sale.{language}.txt").strip()
+        return Response({"version": settings.CONDITIONS_OF_SALE_VERSION, "text": text})
+
+
+@extend_schema_view(
+    post=extend_schema(
+        responses={200: PlatformTokenObtainPairSerializer, **error_responses(400, 401, 429)},
+        description="Signs in. Past LOGIN_FAILURE_LIMIT failed attempts for an account name or from an address, "
+        "every attempt is refused with 429 `login_throttled` (and Retry-After) until the cool-off has passed.",
+    )
+)
 class TokenView(TokenObtainPairView):
     serializer_class = PlatformTokenObtainPairSerializer
 
 
+@extend_schema_view(
+    post=extend_schema(responses={200: PlatformTokenRefreshSerializer, **error_responses(400, 401, 429)})
+)
 class RefreshView(TokenRefreshView):
     """Trades a refresh token for a new pair; the old refresh token is blacklisted (rotation)."""
 
     serializer_class = PlatformTokenRefreshSerializer
 
 
+@extend_schema_view(get=extend_schema(responses={200: MeSerializer, **error_responses(401, 429)}))
 class MeView(generics.RetrieveAPIView):
     serializer_class = MeSerializer
     permission_classes = [permissions.IsAuthenticated]
@@ -58,7 +117,7 @@ class LogoutView(APIView):
 
     permission_classes = [permissions.IsAuthenticated]
 
-    @extend_schema(request=LogoutSerializer, responses={205: None})
+    @extend_schema(request=LogoutSerializer, responses={205: None, **error_responses(400, 401, 429)})
     def post(self, request):
         serializer = LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

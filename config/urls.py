@@ -2,7 +2,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from . import errors
 from .health import healthz
@@ -21,23 +22,29 @@ api_patterns = [
     path("", include("auctions.urls")),
     path("reports/", include("bidding.reports.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+    # The split view serves Swagger UI's start-up script as a file (?script=), so the policy needs no inline script.
+    path("docs/", SpectacularSwaggerSplitView.as_view(url_name="schema"), name="docs"),
 ]
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
     path("healthz", healthz, name="healthz"),
-    # Anything under /api/ that matched nothing above is a JSON 404, never the SPA page.
-    re_path(r"^api/", errors.json_not_found),
+    # Anything under /api/ that matched nothing above is a JSON 404, never the SPA page, whatever the method: an
+    # unsafe one must not get Django's HTML CSRF page instead (nothing here reads cookies or changes anything).
+    re_path(r"^api/", csrf_exempt(errors.json_not_found)),
     # Every other path is a client-side route of the SPA.
     re_path(r"^(?!static/|media/|ws/)(?P<path>.*)$", spa_index, name="spa"),
 ]
 
 if settings.DEBUG:
-    from django.conf.urls.static import static
+    # Uploaded photos, for `make run`; vet documents only ever through their guarded endpoint.
+    from django.views.static import serve
 
-    urlpatterns = static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT) + urlpatterns
+    urlpatterns = [
+        re_path(r"^media/(?!horses/documents/)(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}),
+        *urlpatterns,
+    ]
 
 handler400 = errors.json_bad_request
 handler403 = errors.json_permission_denied

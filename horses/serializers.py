@@ -1,5 +1,7 @@
 from django.core.validators import FileExtensionValidator
-from drf_spectacular.utils import extend_schema_serializer
+from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
 from accounts.models import User, is_organizer
@@ -20,10 +22,21 @@ class HorsePhotoSerializer(serializers.ModelSerializer):
 
 
 class HorseDocumentSerializer(serializers.ModelSerializer):
+    file = serializers.SerializerMethodField(
+        help_text="Where to read the document: for approved bidders and organizers, with their access token."
+    )
+
     class Meta:
         model = HorseDocument
         fields = ["id", "kind", "title", "file", "uploaded_at"]
         read_only_fields = fields
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_file(self, document: HorseDocument) -> str:
+        # The guarded endpoint, never the file under /media/: the same link for everyone, so cached pages stay right.
+        path = reverse("horse-document-file", kwargs={"pk": document.horse_id, "document_id": document.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 class HorseSerializer(serializers.ModelSerializer):

@@ -1,7 +1,8 @@
 """The catalogue over REST: everyone reads; organizers create and edit horses and attach photos and documents."""
 
 from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -9,11 +10,12 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 
 from accounts.models import is_organizer
-from accounts.permissions import ReadOnlyOrOrganizer
+from accounts.permissions import MayReadVetDocuments, ReadOnlyOrOrganizer
+from config.media import protected_file_response
 from config.schema import READ_ERRORS, READ_ONE_ERRORS, WRITE_ERRORS, error_responses
 
 from . import catalogue_cache, services
-from .models import Horse
+from .models import Horse, HorseDocument
 from .selectors import horse_list
 from .serializers import (
     HorseDocumentSerializer,
@@ -108,6 +110,25 @@ class HorseViewSet(viewsets.GenericViewSet):
         return Response(
             HorseDocumentSerializer(document, context={"request": request}).data, status=status.HTTP_201_CREATED
         )
+
+    @extend_schema(
+        request=None,
+        responses={
+            (200, "application/pdf"): OpenApiResponse(OpenApiTypes.BINARY, description="The PDF."),
+            **error_responses(401, 403, 404, 429),
+        },
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path=r"documents/(?P<document_id>\d+)/file",
+        url_name="document-file",
+        permission_classes=[MayReadVetDocuments],
+    )
+    def document_file(self, request, pk=None, document_id=None):
+        """A veterinary or X-ray report: for approved bidders and organizers (`documents_restricted` otherwise)."""
+        document = get_object_or_404(HorseDocument, pk=document_id, horse_id=pk)
+        return protected_file_response(document.file, content_type="application/pdf")
 
     @extend_schema(request=None, responses={204: None, **error_responses(401, 403, 404, 429)})
     @action(detail=True, methods=["delete"], url_path=r"documents/(?P<document_id>\d+)")

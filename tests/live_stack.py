@@ -39,8 +39,17 @@ def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) ->
 
 
 class LiveStack:
-    def __init__(self, *, servers: int = 2, worker: bool = True, beat: bool = True):
+    def __init__(
+        self,
+        *,
+        servers: int = 2,
+        worker: bool = True,
+        beat: bool = True,
+        daphne_args: tuple[str, ...] = (),
+        extra_env: dict[str, str] | None = None,
+    ):
         self.server_count, self.with_worker, self.with_beat = servers, worker, beat
+        self.daphne_args, self.extra_env = tuple(daphne_args), dict(extra_env or {})
         self.ports: list[int] = []
         self.processes: list[subprocess.Popen] = []
         self.tmp = tempfile.TemporaryDirectory(prefix="umaseri-e2e-")
@@ -65,6 +74,7 @@ class LiveStack:
             CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
             PYTHONUNBUFFERED="1",
         )
+        env.update(self.extra_env)
         return env
 
     def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
@@ -85,7 +95,8 @@ class LiveStack:
         for index in range(self.server_count):
             port = free_port()
             process = self._spawn(
-                f"daphne-{index}", ["daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+                f"daphne-{index}",
+                ["daphne", *self.daphne_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             )
             self.ports.append(port)
             _wait_for_port(port, process)
@@ -135,7 +146,8 @@ class LiveStack:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=10)
             replacement = self._spawn(
-                f"daphne-{index}-restarted", ["daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+                f"daphne-{index}-restarted",
+                ["daphne", *self.daphne_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
             )
             self.processes[index] = replacement
             _wait_for_port(port, replacement)

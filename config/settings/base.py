@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 from kombu import Queue
@@ -99,6 +100,9 @@ INSTALLED_APPS = [
     "rest_framework_simplejwt.token_blacklist",
     "drf_spectacular",
     "django_prometheus",
+    "drf_spectacular_sidecar",  # Swagger UI's files, served from /static/ rather than a CDN
+    "csp",
+    "axes",
     "accounts",
     "horses",
     "auctions",
@@ -110,8 +114,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django_prometheus.middleware.PrometheusBeforeMiddleware",
     "config.logs.RequestIdMiddleware",  # early: every log line of a request carries its id
+    "config.middleware.DateHeaderMiddleware",  # above the outage handler: its 503s are dated too
     "config.outage.OutageMiddleware",  # a dependency outage anywhere below is a JSON 503, never a 500
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "config.static.SpaWhiteNoiseMiddleware",  # WhiteNoise, with a year's cache for Vite's hashed files
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,6 +126,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last of the platform's own, as django-axes asks: it turns a sign-in refused during a lockout into the lockout
+    # page (only the metrics' timing wraps it).
+    "axes.middleware.AxesMiddleware",
     "django_prometheus.middleware.PrometheusAfterMiddleware",
 ]
 
@@ -247,10 +256,12 @@ CELERY_DB_REUSE_MAX = 500
 
 # --- Auth -------------------------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"
+# The first hasher makes every new hash; the others only verify older ones, which Django rewrites with the first
+# at the user's next sign-in (Argon2 was the default before bcrypt).
 PASSWORD_HASHERS = [
+    "accounts.hashers.BCryptSHA256Cost12PasswordHasher",
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
-    "django.contrib.auth.hashers.BCryptSHA256PasswordHasher",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -259,8 +270,33 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# Self-registration makes a bidder; whether an organizer must approve them before they may bid is a setting.
-BIDDER_APPROVAL_REQUIRED = env_strict_bool("BIDDER_APPROVAL_REQUIRED", default=False)
+# Sign-in throttling (django-axes), for the admin and the API token endpoint alike: after LOGIN_FAILURE_LIMIT failed
+# sign-ins for one account name, or from one client address, every sign-in for it is refused (429) until
+# LOGIN_COOLOFF_MINUTES have passed since the last attempt. Counted in the database, so every process shares them
+# and organizers see (and may delete) them in the admin.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_positive_int("LOGIN_FAILURE_LIMIT", 10)
+AXES_COOLOFF_TIME = timedelta(minutes=env_positive_int("LOGIN_COOLOFF_MINUTES", 15))
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]  # each on its own: per account, and per address
+AXES_CLIENT_IP_CALLABLE = "config.throttling.client_address"  # the same address the API rate limit counts
+AXES_LOCKOUT_CALLABLE = "accounts.login_throttle.lockout_response"
+AXES_RESET_ON_SUCCESS = False  # a guesser's own successful sign-in must not wipe the address's count
+AXES_VERBOSE = False
+
+# Self-registration makes a bidder, who may bid only once they have confirmed their e-mail address and an organizer
+# has approved them with a credit limit (in the admin). A sale that vets nobody may turn the approval off: then
+# confirming the address is enough.
+BIDDER_APPROVAL_REQUIRED = env_strict_bool("BIDDER_APPROVAL_REQUIRED", default=True)
+# The conditions of sale a registering bidder accepts (the text: templates/accounts/conditions_of_sale.<lang>.txt).
+# Change the version with the text: each bidder's record keeps the version they accepted, and when.
+CONDITIONS_OF_SALE_VERSION = env.str("CONDITIONS_OF_SALE_VERSION", default="2025-1")
+if not CONDITIONS_OF_SALE_VERSION or len(CONDITIONS_OF_SALE_VERSION) > 32:
+    raise ImproperlyConfigured("CONDITIONS_OF_SALE_VERSION must be 1 to 32 characters")
+# How long the link in the e-mail that confirms a new bidder's address stays valid.
+EMAIL_CONFIRMATION_MAX_AGE_SECONDS = env_positive_int("EMAIL_CONFIRMATION_MAX_AGE_SECONDS", 3 * 24 * 3600)
 
 SIMPLE_JWT = {
     "ACCESS_TOKEN_LIFETIME": timedelta(seconds=env_positive_int("JWT_ACCESS_SECONDS", 15 * 60)),
@@ -286,7 +322,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"client_address": env_rate("API_RATE_LIMIT", "100/min")},
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "config.errors.api_exception_handler",
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.LimitOffsetPagination",
+    "DEFAULT_PAGINATION_CLASS": "config.pagination.BoundedLimitOffsetPagination",
     "PAGE_SIZE": 50,
     # The proxies in front of daphne (nginx) that append to X-Forwarded-For; 0 trusts none.
     "NUM_PROXIES": env_non_negative_int("NUM_PROXIES", 0),
@@ -298,6 +334,33 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI from this site (drf-spectacular-sidecar), and no badge fetched from swagger.io's validator.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+}
+
+# --- Content-Security-Policy (django-csp) -----------------------------------------------------------------------
+# Scripts only from this site: the built SPA, its service worker, the Django admin and Swagger UI (its start-up
+# script comes from /api/docs/?script=) all load theirs from files. Styles may be inline: Vuetify writes its theme
+# into a <style> element at run time and Swagger UI sets style attributes. Images may be data: or blob: URIs
+# (Vuetify's and Swagger UI's icons). 'self' in connect-src covers the site's own WebSocket (CSP level 3).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:", "blob:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF],
+        "manifest-src": [SELF],
+        "object-src": [NONE],
+        "frame-src": [NONE],
+        "frame-ancestors": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+    },
 }
 
 # --- Internationalisation ---------------------------------------------------------------------------------
@@ -321,6 +384,16 @@ if FRONTEND_DIST.is_dir():
     STATICFILES_DIRS.append(("spa", FRONTEND_DIST))
 MEDIA_URL = "/media/"
 MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+# Vet documents are served by a view that checks the reader. Behind nginx, set this to the `internal` location that
+# serves MEDIA_ROOT (deploy/nginx: "/protected-media/"): the view then answers with X-Accel-Redirect and nginx sends
+# the file. Empty: the view streams the file itself.
+MEDIA_ACCEL_REDIRECT_PREFIX = env.str("MEDIA_ACCEL_REDIRECT_PREFIX", default="")
+if MEDIA_ACCEL_REDIRECT_PREFIX and not (
+    MEDIA_ACCEL_REDIRECT_PREFIX.startswith("/") and MEDIA_ACCEL_REDIRECT_PREFIX.endswith("/")
+):
+    raise ImproperlyConfigured(
+        f"MEDIA_ACCEL_REDIRECT_PREFIX must start and end with '/', got {MEDIA_ACCEL_REDIRECT_PREFIX!r}"
+    )
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
@@ -357,6 +430,10 @@ if LOG_LEVEL not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
 # One line per event. LOG_FORMAT=json (production's default) writes JSON objects; text is for a terminal.
 LOG_FORMAT = env_choice("LOG_FORMAT", "text", FORMATS)
 LOGGING = logging_config(LOG_LEVEL, LOG_FORMAT)
+
+# --- Demo data ----------------------------------------------------------------------------------------------
+# seed_demo (public passwords) runs only where this is true; the production settings turn it off.
+DEMO_DATA_ALLOWED = True
 
 # --- Auction rules (DESIGN.md rules 3 and 4) ---------------------------------------------------------------
 # A bid may exceed the current price by at most this much, unless the auction sets its own (fat-finger guard).

@@ -15,7 +15,7 @@ from .base import *  # noqa: F403
 from .base import DATABASES, FRONTEND_DIST, env
 
 DEBUG = False
-# Argon2 is deliberately slow; the hasher choice itself is checked against base settings in a test.
+# bcrypt is deliberately slow; the hasher choice itself is checked against base settings in a test.
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -31,6 +31,8 @@ STORAGES = {
 SPA_ROOT = FRONTEND_DIST
 WHITENOISE_ROOT = FRONTEND_DIST if FRONTEND_DIST.is_dir() else None
 WHITENOISE_AUTOREFRESH = True  # no scan of STATIC_ROOT at start-up: the suite never serves collected files
+# The browser tests open the admin and the API docs: their files come from the apps (no collectstatic in the suite).
+WHITENOISE_USE_FINDERS = True
 # Unit tests run Celery tasks inline; the end-to-end stack turns this off for its real worker.
 CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=True)
 CELERY_TASK_EAGER_PROPAGATES = True

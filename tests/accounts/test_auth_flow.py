@@ -1,18 +1,13 @@
 """Register → token → me; refresh rotation; logout blacklists."""
 
 import pytest
-from django.test import override_settings
 
 from accounts.models import User
+from tests.accounts.registration import registration
 
 pytestmark = pytest.mark.django_db
 
-NEW_BIDDER = {
-    "username": "hanako",
-    "email": "hanako@example.jp",
-    "password": "S3cure-Paddock!",
-    "language": "ja",
-}
+NEW_BIDDER = registration()
 
 
 def test_register_then_token_then_me(api):
@@ -34,7 +29,9 @@ def test_register_then_token_then_me(api):
     assert me.status_code == 200
     assert me.json()["username"] == "hanako"
     assert me.json()["role"] == "bidder"
-    assert me.json()["is_approved_to_bid"] is True
+    # Not yet: the e-mail address is to be confirmed and an organizer to approve (tests/accounts/test_vetting.py)
+    assert me.json()["is_approved_to_bid"] is False
+    assert me.json()["vetting_status"] == "email_unconfirmed"
 
 
 def test_tokens_returned_by_registration_work(api):
@@ -51,8 +48,7 @@ def test_registered_bidders_get_distinct_paddle_numbers(api):
     assert first["paddle_number"] != second["paddle_number"]
 
 
-@override_settings(BIDDER_APPROVAL_REQUIRED=True)
-def test_registration_awaits_approval_when_the_sale_requires_it(api):
+def test_registration_awaits_approval(api):
     registered = api.post("/api/auth/register/", NEW_BIDDER, format="json")
     assert registered.json()["user"]["is_approved_to_bid"] is False
 
@@ -62,14 +58,6 @@ def test_registration_never_grants_an_organizer_role(api):
     user = User.objects.get(username="hanako")
     assert user.role == "bidder"
     assert not user.is_staff
-
-
-def test_password_is_stored_with_argon2_under_the_platform_hashers(api, settings):
-    from config.settings import base
-
-    settings.PASSWORD_HASHERS = base.PASSWORD_HASHERS
-    api.post("/api/auth/register/", NEW_BIDDER, format="json")
-    assert User.objects.get(username="hanako").password.startswith("argon2$argon2id$")
 
 
 def test_refresh_rotates_and_the_old_refresh_token_is_refused(api, bidder):

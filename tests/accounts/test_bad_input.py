@@ -14,10 +14,11 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 
 from accounts.models import User
 from tests.accounts.factories import PASSWORD
+from tests.accounts.registration import registration
 
 pytestmark = pytest.mark.django_db
 
-NEW_BIDDER = {"username": "hanako", "email": "hanako@example.jp", "password": "S3cure-Paddock!"}
+NEW_BIDDER = registration()
 
 # Values that are wrong for every string field of every auth endpoint.
 WRONG_VALUES = {
@@ -77,7 +78,16 @@ def endpoints(bidder):
 
 ENDPOINT_NAMES = ("register", "token", "refresh", "logout")
 REQUIRED_FIELDS = {
-    "register": ("username", "email", "password"),
+    "register": (
+        "username",
+        "email",
+        "password",
+        "full_name",
+        "full_name_kana",
+        "phone",
+        "address",
+        "conditions_version",
+    ),
     "token": ("username", "password"),
     "refresh": ("refresh",),
     "logout": ("refresh",),

@@ -4,6 +4,7 @@ from io import StringIO
 
 import pytest
 from django.core.management import call_command
+from django.core.management.base import CommandError
 
 from accounts.demo import AUCTIONEERS_GROUP, DEMO_ACCOUNTS, seed_users
 from accounts.models import User
@@ -120,3 +121,58 @@ def test_seed_demo_command_prints_every_account_and_password():
     # The accounts come last, right above the run command's "open this URL" lines
     assert printed.rstrip().splitlines()[-1].split()[:2] == ["viewer", "umaseri-viewer"]
     assert User.objects.filter(username__in=[a.username for a in DEMO_ACCOUNTS]).count() == len(DEMO_ACCOUNTS)
+
+
+# --- never under production settings --------------------------------------------------------------------------
+
+
+def test_seeding_is_refused_where_demo_data_is_not_allowed(settings):
+    settings.DEMO_DATA_ALLOWED = False
+    with pytest.raises(CommandError, match="production"):
+        call_command("seed_demo", stdout=StringIO())
+    assert not User.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_under_production_settings_exits_non_zero_and_changes_nothing():
+    # Given a real sale's admin account, with a password of its own
+    import os
+    import secrets
+    import subprocess
+    import sys
+
+    from django.conf import settings
+    from django.db import connection
+
+    from tests.accounts.factories import UserFactory
+
+    admin = UserFactory(username="admin", role="admin", is_staff=True, is_superuser=True)
+    admin.set_password("the-real-admins-own-password")
+    admin.save()
+
+    # When an operator runs the demo loader against it with the production settings
+    db = settings.DATABASES["default"]
+    env = {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+    env.update(
+        DJANGO_SETTINGS_MODULE="config.settings.production",
+        DJANGO_SECRET_KEY=secrets.token_urlsafe(50),
+        DJANGO_ALLOWED_HOSTS="sale.example.jp",
+        DATABASE_URL=f"postgres://{db['USER']}@{db['HOST']}:{db['PORT'] or 5432}/{connection.settings_dict['NAME']}",
+        REDIS_URL=settings.REDIS_URL,
+    )
+    result = subprocess.run(
+        [sys.executable, "manage.py", "seed_demo"],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    # Then it stops with a clear error, and the admin keeps their own password
+    assert result.returncode != 0
+    assert "seed_demo" in result.stderr and "production" in result.stderr, result.stderr[-2000:]
+    assert "Traceback" not in result.stderr
+    admin.refresh_from_db()
+    assert admin.check_password("the-real-admins-own-password")
+    assert User.objects.count() == 1

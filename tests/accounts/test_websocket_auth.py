@@ -154,8 +154,13 @@ async def test_socket_is_not_closed_before_its_token_expires():
 
 @pytest.mark.parametrize(
     "origin",
-    [(b"origin", b"http://evil.example.com"), (b"origin", b"http://localhost.evil.example.com"), None],
-    ids=["foreign-site", "lookalike-host", "no-origin"],
+    [
+        (b"origin", b"http://evil.example.com"),
+        (b"origin", b"http://localhost.evil.example.com"),
+        (b"origin", b"null"),
+        (b"origin", b""),
+    ],
+    ids=["foreign-site", "lookalike-host", "opaque-origin", "empty-origin"],
 )
 async def test_handshake_from_a_disallowed_origin_is_refused(origin):
     bidder = await _make_bidder()
@@ -163,3 +168,32 @@ async def test_handshake_from_a_disallowed_origin_is_refused(origin):
     connected, _ = await communicator.connect()
     assert not connected
     await communicator.disconnect()
+
+
+@pytest.mark.parametrize(
+    "origin", [(b"origin", b"http://localhost"), (b"origin", b"http://127.0.0.1:8000")], ids=["localhost", "ip-port"]
+)
+async def test_handshake_from_the_sites_own_origin_is_accepted(origin):
+    bidder = await _make_bidder()
+    communicator = _communicator(await _access_token(bidder), origin=origin)
+    connected, _ = await communicator.connect()
+    assert connected
+    assert (await communicator.receive_json_from(timeout=3))["user"]["role"] == "bidder"
+    await communicator.disconnect()
+
+
+async def test_a_native_client_without_an_origin_header_and_a_valid_token_is_accepted():
+    # Given the iOS app: no browser, so no Origin header, and a bidder's access token
+    bidder = await _make_bidder(paddle_number=654)
+    communicator = _communicator(await _access_token(bidder), origin=None)
+
+    # When it connects, the socket is the bidder's
+    connected, _ = await communicator.connect()
+    assert connected
+    session = await communicator.receive_json_from(timeout=3)
+    assert (session["user"]["role"], session["user"]["paddle_number"]) == ("bidder", 654)
+    await communicator.disconnect()
+
+
+async def test_a_native_client_without_an_origin_header_and_a_bad_token_is_told_why():
+    await _expect_refusal(_communicator("not.a.jwt", origin=None), "token_not_valid", CLOSE_TOKEN_INVALID)

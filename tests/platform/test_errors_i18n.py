@@ -18,6 +18,7 @@ from rest_framework_simplejwt.tokens import AccessToken, RefreshToken
 from config.asgi import application
 from config.errors import Conflict, NotAllowed, ServiceError, api_exception_handler
 from tests.accounts.factories import PASSWORD
+from tests.accounts.registration import registration
 
 LANGUAGES = {"default": None, "ja": "ja", "en": "en", "ja-JP": "ja-JP,ja;q=0.9,en;q=0.5", "en-US": "en-US,en"}
 JAPANESE = {"default", "ja", "ja-JP"}
@@ -94,7 +95,7 @@ CASES = {
     "username_taken": (
         lambda c, u: c.post(
             "/api/auth/register/",
-            {"username": u.username, "email": "x@example.jp", "password": "S3cure-Paddock!"},
+            registration(username=u.username, email="x@example.jp"),
             format="json",
         ),
         400,

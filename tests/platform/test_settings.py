@@ -63,6 +63,9 @@ BAD_VALUES = {
     "metrics_network_not_a_network": ("METRICS_ALLOWED_NETWORKS", "10.0.0.0/8,intranet"),
     "worker_metrics_port_negative": ("WORKER_METRICS_PORT", "-1"),
     "log_format_unknown": ("LOG_FORMAT", "xml"),
+    "login_limit_zero": ("LOGIN_FAILURE_LIMIT", "0"),
+    "login_limit_not_a_number": ("LOGIN_FAILURE_LIMIT", "ten"),
+    "login_cool_off_negative": ("LOGIN_COOLOFF_MINUTES", "-5"),
 }
 
 

@@ -6,6 +6,12 @@ export const auth = {
   token: (username, password) => http.post('/auth/token/', { username, password }).then((r) => r.data),
   logout: (refresh) => http.post('/auth/logout/', { refresh }).then((r) => r.data),
   me: () => http.get('/auth/me/').then((r) => r.data),
+  // In the page's language, whatever the browser's own preference.
+  conditions: (language) =>
+    http.get('/auth/conditions/', { headers: { 'Accept-Language': language } }).then((r) => r.data),
+  confirmEmail: (token) =>
+    http.post('/auth/confirm-email/', { token }, { anonymous: true }).then((r) => r.data),
+  resendConfirmation: () => http.post('/auth/confirm-email/resend/', {}).then((r) => r.data),
 }
 
 export const auctions = {
@@ -21,6 +27,8 @@ export const auctions = {
 
 export const horses = {
   get: (id) => http.get(`/horses/${id}/`).then((r) => r.data),
+  // A vet document, read with the access token (it is not public): the file itself, as a Blob.
+  document: (url) => http.get(url, { baseURL: '', responseType: 'blob' }).then((r) => r.data),
 }
 
 export const watchlist = {

@@ -17,6 +17,10 @@ export const useAuthStore = defineStore('auth', () => {
   const isOrganizer = computed(() => ORGANIZER_ROLES.includes(role.value))
   const paddle = computed(() => user.value?.paddle_number ?? null)
   const canBid = computed(() => role.value === 'bidder' && Boolean(user.value?.is_approved_to_bid))
+  // email_unconfirmed | under_review | approved for bidders; not_applicable for the other roles.
+  const vettingStatus = computed(() => user.value?.vetting_status ?? 'not_applicable')
+  // Vet documents are for organizers and approved bidders (the server decides; this only shapes the page).
+  const canReadDocuments = computed(() => isOrganizer.value || canBid.value)
 
   // The account's language applies until this browser picks one with the language button.
   function adoptLanguage() {
@@ -88,6 +92,8 @@ export const useAuthStore = defineStore('auth', () => {
     isOrganizer,
     paddle,
     canBid,
+    vettingStatus,
+    canReadDocuments,
     init,
     login,
     register,
