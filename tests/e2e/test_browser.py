@@ -263,6 +263,7 @@ def test_no_csp_violation_on_the_spa_the_admin_login_and_the_api_docs(stack, bro
     expect(page.get_by_test_id("connection")).to_have_attribute("data-state", "open", timeout=20_000)
     _no_violation(page, console, "auction room")
     page.get_by_test_id("logout").first.click()
+    expect(page.get_by_test_id("login-link")).to_be_visible(timeout=20_000)  # signed out before moving on
     visit("/register")
     expect(page.get_by_test_id("register-form")).to_be_visible(timeout=20_000)
     _no_violation(page, console, "registration")
