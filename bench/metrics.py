@@ -9,14 +9,14 @@ import time
 import urllib.error
 import urllib.request
 
-QUEUE = "celery"
+QUEUE = "lifecycle"  # where beat's once-a-second tasks go (CELERY_TASK_ROUTES)
 
 
 def scrape(stack, redis_url: str) -> dict:
     from celery import Celery
     from redis import Redis
 
-    control = Celery("bench-control", broker=redis_url)
+    control = Celery("bench-control", broker=redis_url, set_as_current=False)  # never the process's current app
     broker = Redis.from_url(redis_url)
     urls = stack.metrics_urls()
     result: dict = {"refused_without_token": {}, "processes": {}, "queue_backlog": None}

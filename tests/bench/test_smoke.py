@@ -193,4 +193,4 @@ def test_the_worker_shows_the_close_and_the_queue_backlog(smoke):
     # One lot of the smoke run ends a second into the bidding; the worker closes it and measures how late.
     assert worker["umaseri_auction_close_lag_seconds_count{}"] == 1
     # The bench stops the worker taking tasks just before the scrape: beat's tasks wait in the queue meanwhile.
-    assert worker["umaseri_celery_queue_length{queue=celery}"] >= results["metrics"]["queue_backlog"] >= 2
+    assert worker["umaseri_celery_queue_length{queue=lifecycle}"] >= results["metrics"]["queue_backlog"] >= 2

@@ -21,7 +21,9 @@ QUIET_SECONDS = 30
 def _worker_task_totals(broker_url: str) -> dict[str, int]:
     """How many tasks of each name the stack's worker has run (its remote-control `stats`)."""
     # An app of its own on the stack's broker: control replies are awaited on the app's configured broker.
-    stats = Celery("quiet-logs-probe", broker=broker_url).control.inspect(timeout=5).stats() or {}
+    # set_as_current=False: a second app made current would take over every shared_task of this test process
+    # (they would then be sent to its broker instead of running eagerly in the tests that follow).
+    stats = Celery("quiet-logs-probe", broker=broker_url, set_as_current=False).control.inspect(timeout=5).stats() or {}
     totals: dict[str, int] = {}
     for worker in stats.values():
         for name, count in worker.get("total", {}).items():
