@@ -190,6 +190,8 @@ class Stack:
     def nginx_config(self, port: int) -> str:
         site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
             UMASERI_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
+            # One pool for REST and sockets here: the bench's daphnes serve both (the split is compose's).
+            UMASERI_WS_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
             # reuseport: the kernel spreads new connections over the workers, so none hits its descriptor limit first
             UMASERI_LISTEN=f"127.0.0.1:{port} reuseport",
         )

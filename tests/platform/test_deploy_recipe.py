@@ -86,7 +86,9 @@ def front(django_db_setup, django_db_blocker):
     try:
         stack.start()
         site = string.Template(TEMPLATE.read_text()).safe_substitute(
-            UMASERI_UPSTREAMS=f"server 127.0.0.1:{stack.ports[0]} max_fails=0;", UMASERI_LISTEN=f"127.0.0.1:{port}"
+            UMASERI_UPSTREAMS=f"server 127.0.0.1:{stack.ports[0]} max_fails=0;",
+            UMASERI_WS_UPSTREAMS=f"server 127.0.0.1:{stack.ports[0]} max_fails=0;",
+            UMASERI_LISTEN=f"127.0.0.1:{port}",
         )
         site = site.replace(MEDIA_IN_NGINX, str(media))
         temp = work / "temp"
