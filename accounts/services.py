@@ -67,6 +67,10 @@ AUCTIONEER_PERMISSIONS = [
     ("horses", "horsephoto", ("view", "add", "change")),
     ("horses", "horsedocument", ("view", "add", "change")),
     ("auctions", "auction", ("view", "add", "change")),
+    # They build sales: the sale with its sessions, and its lots as inlines.
+    ("auctions", "sale", ("view", "add", "change")),
+    ("auctions", "salesession", ("view", "add", "change", "delete")),
+    ("auctions", "invoice", ("view",)),
     # They watch sales run and settle them: the bids and the audit trail, read-only.
     ("bidding", "bid", ("view",)),
     ("auctions", "auditentry", ("view",)),

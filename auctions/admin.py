@@ -11,7 +11,7 @@ from config.errors import ServiceError
 
 from . import services
 from .errors import InvalidTerms
-from .models import Auction, AuctionStatus, AuditEntry
+from .models import Auction, AuctionStatus, AuditEntry, Invoice, Sale, SaleSession
 
 STATUS_COLOURS = {
     AuctionStatus.DRAFT: "#6b7280",
@@ -23,8 +23,10 @@ STATUS_COLOURS = {
 }
 RUNTIME_FIELDS = (
     "status",
+    "planned_ends_at",
     "started_at",
     "ends_at",
+    "paused_at",
     "closed_at",
     "current_price",
     "high_bidder",
@@ -34,6 +36,7 @@ RUNTIME_FIELDS = (
     "hammer_price",
     "settled_at",
     "cancel_reason",
+    "withdrawn",
 )
 
 
@@ -66,7 +69,7 @@ class AuctionAdmin(admin.ModelAdmin):
     form = AuctionAdminForm
     list_display = (
         "lot",
-        "sale_date",
+        "sale",
         "horse",
         "status_badge",
         "start_price_yen",
@@ -76,15 +79,22 @@ class AuctionAdmin(admin.ModelAdmin):
         "ends_at",
     )
     list_display_links = ("lot", "horse")
-    list_filter = ("status", "sale_date")
+    list_filter = ("status", "sale")
     search_fields = ("horse__name", "horse__sire", "horse__dam", "=lot_number")
-    date_hierarchy = "sale_date"
-    list_select_related = ("horse",)
+    list_select_related = ("horse", "sale")
     autocomplete_fields = ("horse",)
-    ordering = ("-sale_date", "lot_number")
-    actions = ("schedule_selected", "start_selected", "cancel_selected", "settle_selected")
+    ordering = ("-sale__starts_on", "sale_id", "lot_number")
+    actions = (
+        "schedule_selected",
+        "start_selected",
+        "pause_selected",
+        "resume_selected",
+        "withdraw_selected",
+        "cancel_selected",
+        "settle_selected",
+    )
     fieldsets = (
-        (None, {"fields": ("sale_date", "lot_number", "horse")}),
+        (None, {"fields": ("sale", "lot_number", "session", "horse")}),
         (_("Prices"), {"fields": ("start_price", "reserve_price", "increment_table", "max_jump")}),
         (_("Clock"), {"fields": ("starts_at", "duration_seconds", "extension_window_seconds", "max_ends_at")}),
         (
@@ -170,6 +180,18 @@ class AuctionAdmin(admin.ModelAdmin):
     def start_selected(self, request, queryset):
         self._run(request, queryset, services.auction_start, str(_("Started %(count)d auction(s).")))
 
+    @admin.action(description=_("Pause selected auctions (stop the clock)"), permissions=["view"])
+    def pause_selected(self, request, queryset):
+        self._run(request, queryset, services.auction_pause, str(_("Paused %(count)d auction(s).")))
+
+    @admin.action(description=_("Resume selected paused auctions"), permissions=["view"])
+    def resume_selected(self, request, queryset):
+        self._run(request, queryset, services.auction_resume, str(_("Resumed %(count)d auction(s).")))
+
+    @admin.action(description=_("Withdraw selected lots (before their start)"), permissions=["change"])
+    def withdraw_selected(self, request, queryset):
+        self._run(request, queryset, services.auction_withdraw, str(_("Withdrew %(count)d lot(s).")))
+
     @admin.action(description=_("Mark selected sold lots as settled (paid)"), permissions=["view"])
     def settle_selected(self, request, queryset):
         self._run(request, queryset, services.auction_settle, str(_("Settled %(count)d lot(s).")))
@@ -182,7 +204,9 @@ class AuctionAdmin(admin.ModelAdmin):
                 **self.admin_site.each_context(request),
                 "title": _("Cancel auctions"),
                 "opts": self.model._meta,
-                "auctions": queryset.select_related("horse").order_by("sale_date", "lot_number"),
+                "auctions": queryset.select_related("horse", "sale").order_by(
+                    "sale__starts_on", "sale_id", "lot_number"
+                ),
                 "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
                 "max_reason": services.MAX_CANCEL_REASON,
             }
@@ -207,6 +231,115 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ("auction__horse__name", "actor__username", "entry_hash")
     list_select_related = ("auction__horse", "actor")
     ordering = ("-recorded_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class SaleSessionInline(admin.TabularInline):
+    model = SaleSession
+    extra = 0
+    fields = ("name", "opens_at", "closes_at", "interval_seconds", "scheduled_at")
+    readonly_fields = ("scheduled_at",)
+
+
+class LotInline(admin.TabularInline):
+    """The sale's lots in lot order. Terms are edited on the lot's own page (through the services); here the
+    organizer sees the catalogue, renumbers lots to reorder them and assigns them to sessions."""
+
+    model = Auction
+    fk_name = "sale"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    ordering = ("lot_number",)
+    fields = ("lot_number", "horse", "session", "status", "start_price_yen", "starts_at", "planned_ends_at")
+    readonly_fields = ("horse", "status", "start_price_yen", "starts_at", "planned_ends_at")
+    verbose_name_plural = _("lots (change a number to reorder; add lots from the auction page)")
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None and "session" in formset.form.base_fields:
+            formset.form.base_fields["session"].queryset = SaleSession.objects.filter(sale=obj)
+        return formset
+
+    @admin.display(description=_("start price"))
+    def start_price_yen(self, auction: Auction) -> str:
+        return yen(auction.start_price)
+
+
+@admin.register(Sale)
+class SaleAdmin(admin.ModelAdmin):
+    list_display = ("name_ja", "name_en", "venue", "starts_on", "ends_on", "buyer_premium_rate", "lot_count")
+    search_fields = ("name_ja", "name_en", "venue")
+    date_hierarchy = "starts_on"
+    ordering = ("-starts_on",)
+    inlines = (SaleSessionInline, LotInline)
+    actions = ("schedule_sessions",)
+    fieldsets = (
+        (None, {"fields": (("name_ja", "name_en"), "venue", ("starts_on", "ends_on"))}),
+        (
+            _("Terms for the buyer"),
+            {"fields": ("buyer_premium_rate", "invoice_registration_number", "conditions_of_sale")},
+        ),
+    )
+
+    @admin.display(description=_("lots"))
+    def lot_count(self, sale: Sale) -> int:
+        return sale.lots.count()
+
+    def save_formset(self, request, form, formset, change):
+        """Lot numbers change together through the service (so a swap works); sessions are plain assignments."""
+        if formset.model is not Auction:
+            return super().save_formset(request, form, formset, change)
+        numbers, sessions = {}, {}
+        for lot_form in formset.forms:
+            lot = lot_form.instance
+            if lot.pk is None or not lot_form.has_changed():
+                continue
+            if "lot_number" in lot_form.changed_data:
+                numbers[lot.pk] = lot_form.cleaned_data["lot_number"]
+            if "session" in lot_form.changed_data:
+                sessions[lot.pk] = lot_form.cleaned_data["session"]
+        try:
+            services.sale_lots_renumber(sale_id=form.instance.pk, numbers=numbers, actor=request.user)
+            for auction_id, session in sessions.items():
+                services.auction_update(auction_id=auction_id, actor=request.user, session=session)
+        except ServiceError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        return None
+
+    @admin.action(description=_("Schedule every session of the selected sales (staggered closing)"))
+    def schedule_sessions(self, request, queryset):
+        done, refused = 0, []
+        for session in SaleSession.objects.filter(sale__in=queryset).order_by("opens_at", "pk"):
+            try:
+                done += len(services.sale_session_schedule(session_id=session.pk, actor=request.user))
+            except ServiceError as exc:
+                refused.append(f"{session}: {exc.message}")
+        if done:
+            self.message_user(request, _("Scheduled %(count)d lot(s).") % {"count": done}, messages.SUCCESS)
+        for line in refused:
+            self.message_user(request, line, messages.ERROR)
+
+
+@admin.register(Invoice)
+class InvoiceAdmin(admin.ModelAdmin):
+    """Invoices are issued by the close and never edited: a correction is a new document, not an edit."""
+
+    list_display = ("display_number", "sale", "auction", "buyer", "issued_at", "total")
+    list_filter = ("sale",)
+    search_fields = ("buyer__username", "auction__horse__name")
+    list_select_related = ("sale", "auction__horse", "buyer")
 
     def has_add_permission(self, request):
         return False

@@ -20,6 +20,16 @@ class InvalidTransition(Conflict):
     default_message = _("The auction cannot make this change in its current state.")
 
 
+class AuctionPaused(InvalidTransition):
+    code = "auction_paused"
+    default_message = _("This auction is paused.")
+
+
+class AuctionNotPaused(InvalidTransition):
+    code = "auction_not_paused"
+    default_message = _("This auction is not paused.")
+
+
 class NotEditable(Conflict):
     code = "not_editable"
     default_message = _("Only draft and scheduled auctions can be edited.")
@@ -27,7 +37,7 @@ class NotEditable(Conflict):
 
 class LotNumberTaken(Conflict):
     code = "lot_number_taken"
-    default_message = _("This lot number is already used on this sale day.")
+    default_message = _("This lot number is already used in this sale.")
 
 
 class HorseHasOpenAuction(Conflict):

@@ -168,6 +168,7 @@ def auction_cancelled_event(*, auction) -> dict:
         "closed_at": iso(auction.closed_at),
         "closed_at_ms": ms(auction.closed_at),
         "cancel_reason": auction.cancel_reason,
+        "withdrawn": auction.withdrawn,
     }
 
 
@@ -198,6 +199,43 @@ def auction_ended_event(*, auction) -> dict:
         "bid_count": auction.bid_count,
         "closed_at": iso(auction.closed_at),
         "closed_at_ms": ms(auction.closed_at),
+    }
+
+
+def auction_paused_event(*, auction) -> dict:
+    """The clock stopped with `remaining_ms` left; bids are refused (`auction_paused`) until it resumes."""
+    return {
+        "type": "auction:paused",
+        "auction_id": auction.pk,
+        "seq": auction.seq,
+        "paused_at": iso(auction.paused_at),
+        "paused_at_ms": ms(auction.paused_at),
+        "remaining_ms": max(0, int((auction.ends_at - auction.paused_at).total_seconds() * 1000)),
+    }
+
+
+def auction_resumed_event(*, auction) -> dict:
+    """The clock runs again, to the new `ends_at`."""
+    return {
+        "type": "auction:resumed",
+        "auction_id": auction.pk,
+        "seq": auction.seq,
+        "ends_at": iso(auction.ends_at),
+        "ends_at_ms": ms(auction.ends_at),
+        "max_ends_at": iso(auction.max_ends_at),
+        "max_ends_at_ms": ms(auction.max_ends_at),
+    }
+
+
+def auction_message_event(*, auction, text: str, now) -> dict:
+    """A message from the auctioneer to everyone in the room."""
+    return {
+        "type": "auction:message",
+        "auction_id": auction.pk,
+        "seq": auction.seq,
+        "text": text,
+        "sent_at": iso(now),
+        "sent_at_ms": ms(now),
     }
 
 

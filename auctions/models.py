@@ -1,4 +1,7 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -27,14 +30,104 @@ def reserve_met(*, current_price: int | None, reserve_price: int | None) -> bool
     return reserve_price is None or current_price >= reserve_price
 
 
+# 適格請求書発行事業者の登録番号: "T" and 13 digits.
+REGISTRATION_NUMBER_PATTERN = r"^T[0-9]{13}$"
+DEFAULT_BUYER_PREMIUM_RATE = Decimal("0.05")
+DEFAULT_LOT_INTERVAL_SECONDS = 120
+
+
+class Sale(models.Model):
+    """A sale ("2026 サマーセール 1日目"): numbered lots, sold in sessions, on the same terms for the buyer."""
+
+    name_ja = models.CharField(_("name (Japanese)"), max_length=200)
+    name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    buyer_premium_rate = models.DecimalField(
+        _("buyer's premium rate"),
+        max_digits=5,
+        decimal_places=4,
+        default=DEFAULT_BUYER_PREMIUM_RATE,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("0.5"))],
+        help_text=_("A fraction of the hammer price: 0.05 is 5 %."),
+    )
+    conditions_of_sale = models.TextField(_("conditions of sale"), blank=True, max_length=50_000)
+    invoice_registration_number = models.CharField(
+        _("invoice registration number"),
+        max_length=14,
+        blank=True,
+        validators=[RegexValidator(REGISTRATION_NUMBER_PATTERN, _("T followed by 13 digits, e.g. T1234567890123."))],
+        help_text=_("The organizer's 適格請求書発行事業者 registration number, printed on every invoice."),
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("sale")
+        verbose_name_plural = _("sales")
+        ordering = ["-starts_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_on__gte=F("starts_on")), name="auctions_sale_days_in_order"),
+            models.CheckConstraint(
+                condition=Q(buyer_premium_rate__gte=0) & Q(buyer_premium_rate__lte=Decimal("0.5")),
+                name="auctions_sale_premium_rate_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(invoice_registration_number="")
+                | Q(invoice_registration_number__regex=REGISTRATION_NUMBER_PATTERN),
+                name="auctions_sale_registration_number_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name_ja
+
+    def name_in(self, language: str) -> str:
+        return self.name_en if language == "en" and self.name_en else self.name_ja
+
+
+class SaleSession(models.Model):
+    """One sitting of a sale. Its lots open together at `opens_at`; the first is due to end at `closes_at` and
+    each next one `interval_seconds` later, in lot order (auctions.services.sale_session_schedule)."""
+
+    sale = models.ForeignKey(Sale, verbose_name=_("sale"), on_delete=models.CASCADE, related_name="sessions")
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    opens_at = models.DateTimeField(_("opens at"))
+    closes_at = models.DateTimeField(_("first lot closes at"))
+    interval_seconds = models.PositiveIntegerField(
+        _("interval between closes (seconds)"), default=DEFAULT_LOT_INTERVAL_SECONDS
+    )
+    scheduled_at = models.DateTimeField(_("lots scheduled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("session")
+        verbose_name_plural = _("sessions")
+        ordering = ["opens_at", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="auctions_session_closes_after_open"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or f"{self.sale} {self.opens_at:%Y-%m-%d %H:%M}"
+
+
 class Auction(models.Model):
     """One lot: one horse, sold live on a clock. Its state changes only in the service layer.
 
     `ends_at` in this row is the deadline; every decision reads it under `SELECT ... FOR UPDATE`.
     """
 
-    sale_date = models.DateField(_("sale date"))
-    lot_number = models.PositiveIntegerField(_("lot number"))
+    sale = models.ForeignKey(Sale, verbose_name=_("sale"), on_delete=models.PROTECT, related_name="lots")
+    lot_number = models.PositiveIntegerField(_("lot number"), help_text=_("The lot's number within its sale."))
+    session = models.ForeignKey(
+        SaleSession,
+        verbose_name=_("session"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="lots",
+    )
     horse = models.ForeignKey(
         "horses.Horse", verbose_name=_("horse"), on_delete=models.PROTECT, related_name="auctions"
     )
@@ -68,6 +161,10 @@ class Auction(models.Model):
     starts_at = models.DateTimeField(_("scheduled start"), null=True, blank=True, db_index=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     ends_at = models.DateTimeField(_("ends at"), null=True, blank=True, db_index=True)
+    # Set by a session's schedule: the start then ends the lot here rather than at now + duration.
+    planned_ends_at = models.DateTimeField(_("planned end"), null=True, blank=True)
+    # An auctioneer's pause: the clock stands still; on resume the lot gets back `ends_at - paused_at`.
+    paused_at = models.DateTimeField(_("paused at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
     current_price = models.PositiveBigIntegerField(_("current price (yen)"), null=True, blank=True)
@@ -90,6 +187,8 @@ class Auction(models.Model):
     # The lot's version: +1 with every change a watcher sees (bid, extension, start, end, cancel, schedule), in the
     # same transaction. Every room event and snapshot carries it, so a client applies only what is newer.
     seq = models.PositiveBigIntegerField(_("version"), default=0)
+    # A cancel before the start: the lot was taken out of the sale (取り下げ), as the catalogue should say.
+    withdrawn = models.BooleanField(_("withdrawn"), default=False)
     # Until the buyer has paid, a won lot still counts against their credit limit (rule 3).
     settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
 
@@ -99,9 +198,9 @@ class Auction(models.Model):
     class Meta:
         verbose_name = _("auction")
         verbose_name_plural = _("auctions")
-        ordering = ["sale_date", "lot_number"]
+        ordering = ["sale__starts_on", "sale_id", "lot_number"]
         constraints = [
-            models.UniqueConstraint(fields=["sale_date", "lot_number"], name="auctions_one_lot_number_per_sale_day"),
+            models.UniqueConstraint(fields=["sale", "lot_number"], name="auctions_one_lot_number_per_sale"),
             models.UniqueConstraint(
                 fields=["horse"],
                 condition=Q(status__in=["draft", "scheduled", "active"]),
@@ -131,10 +230,18 @@ class Auction(models.Model):
                 condition=Q(max_ends_at__isnull=True) | Q(ends_at__isnull=True) | Q(ends_at__lte=F("max_ends_at")),
                 name="auctions_ends_within_hard_stop",
             ),
+            models.CheckConstraint(
+                condition=Q(paused_at__isnull=True) | Q(status="active"), name="auctions_only_active_pauses"
+            ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.sale_date} Lot {self.lot_number}: {self.horse.name}"
+        return f"{self.sale} Lot {self.lot_number}: {self.horse.name}"
+
+    @property
+    def sale_date(self):
+        """The sale's first day: what `sale_date` meant before lots belonged to sales (still on the wire)."""
+        return self.sale.starts_on
 
     @property
     def effective_increment_table(self):
@@ -153,6 +260,9 @@ class AuditAction(models.TextChoices):
     CANCEL = "cancel", _("Cancel")
     SCHEDULE = "schedule", _("Schedule")
     SETTLE = "settle", _("Settlement")
+    PAUSE = "pause", _("Pause")
+    RESUME = "resume", _("Resume")
+    MESSAGE = "message", _("Message to the room")
 
 
 class AuditEntry(models.Model):
@@ -245,3 +355,42 @@ class DomainEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} #{self.pk}"
+
+
+class Invoice(models.Model):
+    """The buyer's 適格請求書 for one won lot, numbered in sequence within its sale. Amounts are fixed when it is
+    issued (at the close, in the same transaction), so a later change of the sale's terms never rewrites it."""
+
+    sale = models.ForeignKey(Sale, verbose_name=_("sale"), on_delete=models.PROTECT, related_name="invoices")
+    number = models.PositiveIntegerField(_("number"))
+    auction = models.OneToOneField(Auction, verbose_name=_("lot"), on_delete=models.PROTECT, related_name="invoice")
+    buyer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("buyer"), on_delete=models.PROTECT, related_name="invoices"
+    )
+    issued_at = models.DateTimeField(_("issued at"))
+    registration_number = models.CharField(_("registration number"), max_length=14, blank=True)
+    hammer_price = models.PositiveBigIntegerField(_("hammer price (yen)"))
+    buyer_premium_rate = models.DecimalField(_("buyer's premium rate"), max_digits=5, decimal_places=4)
+    buyer_premium = models.PositiveBigIntegerField(_("buyer's premium (yen)"))
+    consumption_tax_rate = models.DecimalField(_("consumption tax rate"), max_digits=5, decimal_places=4)
+    consumption_tax = models.PositiveBigIntegerField(_("consumption tax (yen)"))
+    total = models.PositiveBigIntegerField(_("total (yen)"))
+
+    class Meta:
+        verbose_name = _("invoice")
+        verbose_name_plural = _("invoices")
+        ordering = ["sale", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["sale", "number"], name="auctions_invoice_number_per_sale"),
+            models.CheckConstraint(
+                condition=Q(total=F("hammer_price") + F("buyer_premium") + F("consumption_tax")),
+                name="auctions_invoice_total_adds_up",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_number
+
+    @property
+    def display_number(self) -> str:
+        return f"{self.sale_id:04d}-{self.number:05d}"

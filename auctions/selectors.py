@@ -8,7 +8,8 @@ from django.db.models import QuerySet
 from accounts.models import is_organizer
 
 from .increments import min_next_bid
-from .models import Auction, AuctionStatus
+from .models import Auction, AuctionStatus, Invoice, Sale
+from .pricing import CONSUMPTION_TAX_RATE, buyer_total, rate_text
 from .wire import iso, ms, paddle_of, server_time_ms
 
 
@@ -37,12 +38,26 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
     server's clock in ms, so a client can measure its own offset.
     """
     open_for_bids = auction.status in (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED, AuctionStatus.ACTIVE)
+    sale = auction.sale
+    paused = auction.paused_at is not None
     snapshot = {
         "id": auction.pk,
         "seq": auction.seq,
+        "sale": {"id": sale.pk, "name_ja": sale.name_ja, "name_en": sale.name_en},
         "lot_number": auction.lot_number,
-        "sale_date": auction.sale_date.isoformat() if isinstance(auction.sale_date, date) else None,
+        "session_id": auction.session_id,
+        "sale_date": sale.starts_on.isoformat() if isinstance(sale.starts_on, date) else None,
         "status": auction.status,
+        "paused": paused,
+        "paused_at": iso(auction.paused_at),
+        "paused_at_ms": ms(auction.paused_at),
+        # While paused the clock stands still: this is the time the lot gets back when it resumes.
+        "paused_remaining_ms": max(0, int((auction.ends_at - auction.paused_at).total_seconds() * 1000))
+        if paused
+        else None,
+        "withdrawn": auction.withdrawn,
+        "buyer_premium_rate": rate_text(sale.buyer_premium_rate),
+        "consumption_tax_rate": rate_text(CONSUMPTION_TAX_RATE),
         "start_price": auction.start_price,
         "current_price": auction.current_price,
         "min_next_bid": min_next_bid(
@@ -67,6 +82,8 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
         "closed_at_ms": ms(auction.closed_at),
         "max_ends_at": iso(auction.max_ends_at),
         "max_ends_at_ms": ms(auction.max_ends_at),
+        "planned_ends_at": iso(auction.planned_ends_at),
+        "planned_ends_at_ms": ms(auction.planned_ends_at),
         "server_time": server_time_ms(),
         "duration_seconds": auction.duration_seconds,
         "extension_window_seconds": auction.extension_window_seconds,
@@ -81,17 +98,32 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
     return snapshot
 
 
-def auction_list(*, viewer=None, statuses: list[str] | None = None, sale_date: date | None = None) -> QuerySet[Auction]:
+def buyer_total_for(*, auction: Auction, amount: int) -> dict:
+    """What the buyer would pay if the hammer fell at `amount` on this lot (rule 11)."""
+    return buyer_total(amount, premium_rate=auction.sale.buyer_premium_rate).as_dict()
+
+
+def auction_list(
+    *,
+    viewer=None,
+    statuses: list[str] | None = None,
+    sale_date: date | None = None,
+    sale_id: int | None = None,
+) -> QuerySet[Auction]:
     """Auctions in sale order, with what a snapshot needs loaded up front. Drafts are the organizers' work in
-    progress: only organizers see them."""
-    queryset = Auction.objects.select_related("horse", "high_bidder", "winner").prefetch_related("horse__photos")
+    progress: only organizers see them. `sale_date` keeps the lots of the sales running on that day."""
+    queryset = Auction.objects.select_related("sale", "horse", "high_bidder", "winner").prefetch_related(
+        "horse__photos"
+    )
     if not is_organizer(viewer):
         queryset = queryset.exclude(status=AuctionStatus.DRAFT)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if sale_date is not None:
-        queryset = queryset.filter(sale_date=sale_date)
-    return queryset.order_by("sale_date", "lot_number", "pk")
+        queryset = queryset.filter(sale__starts_on__lte=sale_date, sale__ends_on__gte=sale_date)
+    if sale_id is not None:
+        queryset = queryset.filter(sale_id=sale_id)
+    return queryset.order_by("sale__starts_on", "sale_id", "lot_number", "pk")
 
 
 def auction_get(*, auction_id: int, viewer=None) -> Auction | None:
@@ -106,3 +138,79 @@ def auction_due_ids(*, now: datetime, limit: int = 200) -> list[int]:
         .order_by("starts_at", "pk")
         .values_list("pk", flat=True)[:limit]
     )
+
+
+# --- sales ---------------------------------------------------------------------------------------------------
+
+
+def sale_summary(*, sale: Sale) -> dict:
+    return {
+        "id": sale.pk,
+        "name_ja": sale.name_ja,
+        "name_en": sale.name_en,
+        "venue": sale.venue,
+        "starts_on": sale.starts_on.isoformat(),
+        "ends_on": sale.ends_on.isoformat(),
+        "buyer_premium_rate": rate_text(sale.buyer_premium_rate),
+        "consumption_tax_rate": rate_text(CONSUMPTION_TAX_RATE),
+        "invoice_registration_number": sale.invoice_registration_number,
+        "conditions_of_sale": sale.conditions_of_sale,
+        "sessions": [
+            {
+                "id": session.pk,
+                "name": session.name,
+                "opens_at": iso(session.opens_at),
+                "opens_at_ms": ms(session.opens_at),
+                "closes_at": iso(session.closes_at),
+                "closes_at_ms": ms(session.closes_at),
+                "interval_seconds": session.interval_seconds,
+            }
+            for session in sale.sessions.all()
+        ],
+    }
+
+
+def sale_list() -> QuerySet[Sale]:
+    """Sales, the latest first."""
+    return Sale.objects.prefetch_related("sessions").order_by("-starts_on", "-pk")
+
+
+def sale_detail(*, sale_id: int, viewer=None) -> dict | None:
+    """A sale and its lots in lot order, each as its snapshot (drafts for organizers only)."""
+    sale = sale_list().filter(pk=sale_id).first()
+    if sale is None:
+        return None
+    lots = auction_list(viewer=viewer, sale_id=sale.pk).order_by("lot_number", "pk")
+    return {**sale_summary(sale=sale), "lots": [auction_snapshot(auction=lot, viewer=viewer) for lot in lots]}
+
+
+# --- invoices ------------------------------------------------------------------------------------------------
+
+
+def invoice_list(*, viewer) -> QuerySet[Invoice]:
+    """A buyer's own invoices; staff see every one. Newest first."""
+    queryset = Invoice.objects.select_related("sale", "auction__horse", "buyer").order_by("-issued_at", "-pk")
+    if not (viewer.is_authenticated and viewer.is_staff):
+        queryset = queryset.filter(buyer_id=viewer.pk)
+    return queryset
+
+
+def invoice_data(*, invoice: Invoice) -> dict:
+    return {
+        "id": invoice.pk,
+        "number": invoice.display_number,
+        "sale": {"id": invoice.sale_id, "name_ja": invoice.sale.name_ja, "name_en": invoice.sale.name_en},
+        "auction_id": invoice.auction_id,
+        "lot_number": invoice.auction.lot_number,
+        "horse_name": invoice.auction.horse.name,
+        "buyer_paddle": invoice.buyer.paddle_number,
+        "issued_at": iso(invoice.issued_at),
+        "registration_number": invoice.registration_number,
+        "hammer_price": invoice.hammer_price,
+        "buyer_premium_rate": rate_text(invoice.buyer_premium_rate),
+        "buyer_premium": invoice.buyer_premium,
+        "consumption_tax_rate": rate_text(invoice.consumption_tax_rate),
+        "consumption_tax": invoice.consumption_tax,
+        "total": invoice.total,
+        "pdf_url": f"/api/invoices/{invoice.pk}/pdf/",
+    }

@@ -5,13 +5,18 @@ from rest_framework import serializers
 
 from horses.models import Horse
 
+from .models import Sale, SaleSession
+
 
 class AuctionWriteSerializer(serializers.Serializer):
     """The terms an organizer sets. Creating needs the first four; editing may send any of them."""
 
     horse = serializers.PrimaryKeyRelatedField(queryset=Horse.objects.all())
-    sale_date = serializers.DateField()
-    lot_number = serializers.IntegerField()
+    sale = serializers.PrimaryKeyRelatedField(queryset=Sale.objects.all(), help_text="The sale the lot belongs to.")
+    lot_number = serializers.IntegerField(help_text="The lot's number within its sale.")
+    session = serializers.PrimaryKeyRelatedField(
+        queryset=SaleSession.objects.all(), required=False, allow_null=True, help_text="A session of the same sale."
+    )
     start_price = serializers.IntegerField(help_text="Yen, > 0.")
     reserve_price = serializers.IntegerField(
         required=False, allow_null=True, help_text="Yen, ≥ start price; hidden from bidders. Null: no reserve."
@@ -42,6 +47,27 @@ class CancelSerializer(serializers.Serializer):
     reason = serializers.CharField(required=False, allow_blank=True, max_length=500, default="")
 
 
+class MessageSerializer(serializers.Serializer):
+    text = serializers.CharField(max_length=500, help_text="Shown to everyone watching the lot (auction:message).")
+
+
+class SaleRefSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name_ja = serializers.CharField()
+    name_en = serializers.CharField(allow_blank=True)
+
+
+class BuyerTotalSerializer(serializers.Serializer):
+    """What the buyer pays for a hammer price (DESIGN.md rule 11), integer yen; rates as exact decimal strings."""
+
+    hammer_price = serializers.IntegerField()
+    buyer_premium_rate = serializers.CharField(help_text='e.g. "0.05"')
+    buyer_premium = serializers.IntegerField(help_text="floor(hammer × rate)")
+    consumption_tax_rate = serializers.CharField(help_text='"0.1"')
+    consumption_tax = serializers.IntegerField(help_text="floor((hammer + premium) × rate)")
+    total = serializers.IntegerField()
+
+
 class HorseSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -64,9 +90,18 @@ class AuctionSnapshotSerializer(serializers.Serializer):
         help_text="The lot's version: grows by one with every change a watcher sees. Room events carry it too; "
         "a client applies only what is newer and asks for `auction:sync` when it sees a gap."
     )
-    lot_number = serializers.IntegerField()
-    sale_date = serializers.DateField()
+    sale = SaleRefSerializer()
+    lot_number = serializers.IntegerField(help_text="Within its sale.")
+    session_id = serializers.IntegerField(allow_null=True)
+    sale_date = serializers.DateField(help_text="The sale's first day.")
     status = serializers.ChoiceField(choices=["draft", "scheduled", "active", "sold", "unsold", "cancelled"])
+    paused = serializers.BooleanField(help_text="The auctioneer stopped the clock; bids are refused.")
+    paused_at = serializers.DateTimeField(allow_null=True)
+    paused_at_ms = serializers.IntegerField(allow_null=True)
+    paused_remaining_ms = serializers.IntegerField(allow_null=True, help_text="While paused: the time left.")
+    withdrawn = serializers.BooleanField(help_text="Cancelled before its start: taken out of the sale.")
+    buyer_premium_rate = serializers.CharField(help_text='The sale\'s, as a decimal string, e.g. "0.05".')
+    consumption_tax_rate = serializers.CharField(help_text='"0.1"')
     start_price = serializers.IntegerField()
     current_price = serializers.IntegerField(allow_null=True)
     min_next_bid = serializers.IntegerField(allow_null=True, help_text="Null once the auction is over.")
@@ -88,6 +123,8 @@ class AuctionSnapshotSerializer(serializers.Serializer):
     closed_at_ms = serializers.IntegerField(allow_null=True)
     max_ends_at = serializers.DateTimeField(allow_null=True)
     max_ends_at_ms = serializers.IntegerField(allow_null=True)
+    planned_ends_at = serializers.DateTimeField(allow_null=True, help_text="The end its session planned for it.")
+    planned_ends_at_ms = serializers.IntegerField(allow_null=True)
     server_time = serializers.IntegerField(help_text="The server's clock, ms since the epoch.")
     duration_seconds = serializers.IntegerField()
     extension_window_seconds = serializers.IntegerField()
@@ -99,3 +136,51 @@ class AuctionSnapshotSerializer(serializers.Serializer):
     reserve_price = serializers.IntegerField(
         allow_null=True, required=False, help_text="Organizers only; never sent to bidders or viewers."
     )
+    buyer_total = BuyerTotalSerializer(required=False, help_text="Detail only, with `?for_amount=`.")
+
+
+class SessionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField(allow_blank=True)
+    opens_at = serializers.DateTimeField()
+    opens_at_ms = serializers.IntegerField()
+    closes_at = serializers.DateTimeField(help_text="When its first lot is due to end.")
+    closes_at_ms = serializers.IntegerField()
+    interval_seconds = serializers.IntegerField(help_text="Between one lot's due end and the next's.")
+
+
+class SaleSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name_ja = serializers.CharField()
+    name_en = serializers.CharField(allow_blank=True)
+    venue = serializers.CharField(allow_blank=True)
+    starts_on = serializers.DateField()
+    ends_on = serializers.DateField()
+    buyer_premium_rate = serializers.CharField()
+    consumption_tax_rate = serializers.CharField()
+    invoice_registration_number = serializers.CharField(allow_blank=True)
+    conditions_of_sale = serializers.CharField(allow_blank=True)
+    sessions = SessionSerializer(many=True)
+
+
+class SaleDetailSerializer(SaleSerializer):
+    lots = AuctionSnapshotSerializer(many=True, help_text="In lot order.")
+
+
+class InvoiceSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField(help_text="Sequential within its sale: <sale>-<number>.")
+    sale = SaleRefSerializer()
+    auction_id = serializers.IntegerField()
+    lot_number = serializers.IntegerField()
+    horse_name = serializers.CharField()
+    buyer_paddle = serializers.IntegerField(allow_null=True)
+    issued_at = serializers.DateTimeField()
+    registration_number = serializers.CharField(allow_blank=True)
+    hammer_price = serializers.IntegerField()
+    buyer_premium_rate = serializers.CharField()
+    buyer_premium = serializers.IntegerField()
+    consumption_tax_rate = serializers.CharField()
+    consumption_tax = serializers.IntegerField()
+    total = serializers.IntegerField()
+    pdf_url = serializers.CharField()

@@ -21,6 +21,8 @@ from .audit import audit_record
 from .availability import outage_ending_after
 from .errors import (
     AuctionNotFound,
+    AuctionNotPaused,
+    AuctionPaused,
     HorseHasOpenAuction,
     InvalidTerms,
     InvalidTransition,
@@ -29,7 +31,8 @@ from .errors import (
     NotOrganizer,
 )
 from .increments import validate_increment_table
-from .models import OPEN_STATUSES, Auction, AuctionStatus, AuditAction
+from .models import OPEN_STATUSES, Auction, AuctionStatus, AuditAction, Invoice, Sale, SaleSession
+from .pricing import buyer_total
 from .signals import lot_closed, lot_started, send_on_commit
 
 logger = logging.getLogger(__name__)
@@ -40,12 +43,14 @@ MAX_LOT_NUMBER = 99_999
 MAX_DURATION_SECONDS = 24 * 3600
 MAX_EXTENSION_WINDOW_SECONDS = 3600
 MAX_CANCEL_REASON = 500
+MAX_ROOM_MESSAGE = 500
 
 # The terms an organizer sets; everything else on an auction is written by the lifecycle and the bids.
 TERM_FIELDS = (
     "horse",
-    "sale_date",
+    "sale",
     "lot_number",
+    "session",
     "start_price",
     "reserve_price",
     "increment_table",
@@ -94,8 +99,11 @@ def auction_terms_check(*, terms: dict, now: datetime, changed: Collection[str])
     """
     if terms.get("horse") is None:
         raise InvalidTerms(_("Choose the horse this lot sells."), code="horse_required", field="horse")
-    if terms.get("sale_date") is None:
-        raise InvalidTerms(_("Give the sale day."), code="sale_date_required", field="sale_date")
+    if terms.get("sale") is None:
+        raise InvalidTerms(_("Choose the sale this lot belongs to."), code="sale_required", field="sale")
+    session = terms.get("session")
+    if session is not None and session.sale_id != terms["sale"].pk:
+        raise InvalidTerms(_("The session belongs to another sale."), code="session_of_another_sale", field="session")
 
     lot_number = terms.get("lot_number")
     if not _is_int(lot_number) or not 1 <= lot_number <= MAX_LOT_NUMBER:
@@ -167,7 +175,7 @@ def _save_terms(auction: Auction, *, fields: Collection[str] | None = None) -> N
     """Insert or update, turning the two uniqueness rules into clear refusals (checked first, and again by the
     database constraints should a concurrent write slip in between)."""
     others = Auction.objects.exclude(pk=auction.pk)
-    if others.filter(sale_date=auction.sale_date, lot_number=auction.lot_number).exists():
+    if others.filter(sale_id=auction.sale_id, lot_number=auction.lot_number).exists():
         raise LotNumberTaken()
     if auction.status in OPEN_STATUSES and others.filter(horse=auction.horse, status__in=OPEN_STATUSES).exists():
         raise HorseHasOpenAuction()
@@ -261,23 +269,110 @@ def auction_schedule(*, auction_id: int, actor=None, starts_at: datetime | None 
                 code="max_ends_at_before_start",
                 field="max_ends_at",
             )
-        auction.status = AuctionStatus.SCHEDULED
-        auction.starts_at = starts_at
-        auction.seq += 1
-        auction.save(update_fields=["status", "starts_at", "seq", "updated_at"])
-        audit_record(
-            auction=auction,
-            action=AuditAction.SCHEDULE,
-            actor=actor,
-            data={"starts_at": starts_at.isoformat()},
-            recorded_at=now,
-        )
-        events.publish_auction_event(auction.pk, events.auction_scheduled_event(auction=auction))
+        _schedule_locked(auction, now=now, actor=actor, starts_at=starts_at, planned_ends_at=None)
     return auction
 
 
+def _schedule_locked(auction: Auction, *, now: datetime, actor, starts_at: datetime, planned_ends_at) -> None:
+    """Scheduled at `starts_at`, ending at `planned_ends_at` (None: start + duration). Should be called while
+    holding the auction's row lock, once the times have been checked."""
+    auction.status = AuctionStatus.SCHEDULED
+    auction.starts_at = starts_at
+    auction.planned_ends_at = planned_ends_at
+    auction.seq += 1
+    auction.save(update_fields=["status", "starts_at", "planned_ends_at", "seq", "updated_at"])
+    data = {"starts_at": starts_at.isoformat()}
+    if planned_ends_at is not None:
+        data |= {"planned_ends_at": planned_ends_at.isoformat(), "session": auction.session_id}
+    audit_record(auction=auction, action=AuditAction.SCHEDULE, actor=actor, data=data, recorded_at=now)
+    events.publish_auction_event(auction.pk, events.auction_scheduled_event(auction=auction))
+
+
+def sale_session_schedule(*, session_id: int, actor=None) -> list[Auction]:
+    """Schedule every open lot of a session: all open at `opens_at`; in lot order, the first is due to end at
+    `closes_at` and each next one `interval_seconds` later (the N-th at closes_at + (N − 1) × interval), so the
+    tail of the sale rolls lot by lot. Each keeps its own soft close (rule 4) from there.
+
+    N counts the lots being scheduled (draft or scheduled ones); a withdrawn lot leaves no gap. Takes the row
+    locks of the session's lots itself, by pk, and schedules all of them or none."""
+    _require_organizer(actor)
+    with transaction.atomic():
+        try:
+            session = SaleSession.objects.select_for_update().get(pk=session_id)
+        except (SaleSession.DoesNotExist, ValueError, TypeError):
+            raise InvalidTerms(_("This session does not exist."), code="session_not_found", field="session") from None
+        lots = list(
+            Auction.objects.select_for_update(of=("self",))
+            .filter(session=session, status__in=SCHEDULABLE)
+            .order_by("pk")
+        )
+        now = timezone.now()
+        if session.opens_at <= now:
+            raise InvalidTerms(_("The session's opening time has passed."), code="starts_at_in_past", field="opens_at")
+        if not lots:
+            raise InvalidTerms(
+                _("The session has no draft or scheduled lots to schedule."), code="session_empty", field="session"
+            )
+        interval = timedelta(seconds=session.interval_seconds)
+        lots.sort(key=lambda lot: lot.lot_number)
+        for position, lot in enumerate(lots):
+            planned_end = session.closes_at + position * interval
+            if lot.max_ends_at is not None and planned_end > lot.max_ends_at:
+                raise InvalidTerms(
+                    _("Lot %(lot)d would be due to end after its hard stop.") % {"lot": lot.lot_number},
+                    code="planned_end_after_hard_stop",
+                    field="max_ends_at",
+                )
+            _schedule_locked(lot, now=now, actor=actor, starts_at=session.opens_at, planned_ends_at=planned_end)
+        session.scheduled_at = now
+        session.save(update_fields=["scheduled_at"])
+    logger.info("session %s scheduled: %d lots", session_id, len(lots))
+    return lots
+
+
+# Lot numbers are moved out of the way first, so that a swap never meets the (sale, lot number) uniqueness.
+_RENUMBER_OFFSET = 1_000_000
+
+
+def sale_lots_renumber(*, sale_id: int, numbers: dict[int, int], actor=None) -> None:
+    """Give lots of one sale new numbers at once (reordering the catalogue): `numbers` maps auction id → new
+    lot number. Only lots not yet started may move; the result must keep every number unique within the sale.
+    Takes the row locks of the lots being moved itself, by pk."""
+    _require_organizer(actor)
+    if not numbers:
+        return
+    for lot_number in numbers.values():
+        if not _is_int(lot_number) or not 1 <= lot_number <= MAX_LOT_NUMBER:
+            raise InvalidTerms(
+                _("The lot number must be a whole number from 1 to %(max)d.") % {"max": MAX_LOT_NUMBER},
+                code="invalid_lot_number",
+                field="lot_number",
+            )
+    with transaction.atomic():
+        lots = list(
+            Auction.objects.select_for_update(of=("self",)).filter(sale_id=sale_id, pk__in=numbers).order_by("pk")
+        )
+        if len(lots) != len(numbers):
+            raise AuctionNotFound()
+        for lot in lots:
+            if lot.status not in EDITABLE and lot.lot_number != numbers[lot.pk]:
+                raise NotEditable(status=lot.status)
+        staying = Auction.objects.filter(sale_id=sale_id).exclude(pk__in=numbers).values_list("lot_number", flat=True)
+        final = list(numbers.values())
+        if len(set(final)) != len(final) or set(final) & set(staying):
+            raise LotNumberTaken()
+        moving = [lot for lot in lots if lot.lot_number != numbers[lot.pk]]
+        for lot in moving:
+            lot.lot_number += _RENUMBER_OFFSET
+            lot.save(update_fields=["lot_number"])
+        for lot in moving:
+            lot.lot_number = numbers[lot.pk]
+            lot.save(update_fields=["lot_number", "updated_at"])
+
+
 def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
-    """Draft | scheduled → active, with ends_at = now + duration (never past the hard stop).
+    """Draft | scheduled → active, with ends_at = the planned end a session gave it, or else now + duration
+    (never past the hard stop). A planned end already past (a very late start) falls back to now + duration.
     Should be called while holding the auction's row lock, with `now` read after the lock was taken."""
     if auction.status not in STARTABLE:
         raise InvalidTransition(
@@ -285,7 +380,10 @@ def _start_locked(auction: Auction, *, now: datetime, actor=None) -> None:
             % {"status": auction.get_status_display()},
             status=auction.status,
         )
-    ends_at = now + timedelta(seconds=auction.duration_seconds)
+    if auction.planned_ends_at is not None and auction.planned_ends_at > now:
+        ends_at = auction.planned_ends_at  # a session's staggered close
+    else:
+        ends_at = now + timedelta(seconds=auction.duration_seconds)
     if auction.max_ends_at is not None:
         if auction.max_ends_at <= now:
             raise HardStopPassed(status=auction.status)
@@ -346,10 +444,7 @@ def auction_start_if_due(*, auction_id: int) -> Auction | None:
     return auction
 
 
-def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
-    """Draft | scheduled | active → cancelled, before the end. An active auction whose end has passed is being
-    closed (auction_close) and can no longer be cancelled. Takes the auction's row lock itself."""
-    _require_organizer(actor)
+def _reason(reason: str) -> str:
     reason = (reason or "").strip()
     if len(reason) > MAX_CANCEL_REASON:
         raise InvalidTerms(
@@ -357,34 +452,157 @@ def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
             code="reason_too_long",
             field="reason",
         )
+    return reason
+
+
+def _cancel_locked(auction: Auction, *, now: datetime, reason: str, actor=None, withdrawn: bool = False) -> None:
+    """→ cancelled. Should be called while holding the auction's row lock, with `now` read after it."""
+    if auction.status not in CANCELLABLE:
+        raise InvalidTransition(
+            _("A finished auction cannot be cancelled; this one is %(status)s.")
+            % {"status": auction.get_status_display()},
+            status=auction.status,
+        )
+    if auction.status == AuctionStatus.ACTIVE and auction.paused_at is None and now >= auction.ends_at:
+        raise InvalidTransition(
+            _("The auction has already ended and is being closed; it can no longer be cancelled."),
+            status=auction.status,
+        )
+    auction.status = AuctionStatus.CANCELLED
+    auction.closed_at = now
+    auction.cancel_reason = reason
+    auction.withdrawn = withdrawn
+    auction.paused_at = None
+    auction.seq += 1
+    auction.save(update_fields=["status", "closed_at", "cancel_reason", "withdrawn", "paused_at", "seq", "updated_at"])
+    audit_record(
+        auction=auction,
+        action=AuditAction.CANCEL,
+        actor=actor,
+        reason=reason,
+        data={"withdrawn": True} if withdrawn else None,
+        recorded_at=now,
+    )
+    events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
+
+
+def auction_cancel(*, auction_id: int, actor=None, reason: str = "") -> Auction:
+    """Draft | scheduled | active → cancelled, before the end. An active auction whose end has passed is being
+    closed (auction_close) and can no longer be cancelled. Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    reason = _reason(reason)
     with transaction.atomic():
         auction = _lock(auction_id)
-        now = timezone.now()
-        if auction.status not in CANCELLABLE:
-            raise InvalidTransition(
-                _("A finished auction cannot be cancelled; this one is %(status)s.")
-                % {"status": auction.get_status_display()},
-                status=auction.status,
-            )
-        if auction.status == AuctionStatus.ACTIVE and now >= auction.ends_at:
-            raise InvalidTransition(
-                _("The auction has already ended and is being closed; it can no longer be cancelled."),
-                status=auction.status,
-            )
-        _cancel_locked(auction, now=now, reason=reason, actor=actor)
+        _cancel_locked(auction, now=timezone.now(), actor=actor, reason=reason)
     logger.info("auction %s cancelled", auction.pk)
     return auction
 
 
-def _cancel_locked(auction: Auction, *, now: datetime, reason: str, actor=None) -> None:
-    """→ cancelled. Should be called while holding the auction's row lock, with `now` read after it."""
-    auction.status = AuctionStatus.CANCELLED
-    auction.closed_at = now
-    auction.cancel_reason = reason
-    auction.seq += 1
-    auction.save(update_fields=["status", "closed_at", "cancel_reason", "seq", "updated_at"])
-    audit_record(auction=auction, action=AuditAction.CANCEL, actor=actor, reason=reason, recorded_at=now)
-    events.publish_auction_event(auction.pk, events.auction_cancelled_event(auction=auction))
+def auction_withdraw(*, auction_id: int, actor=None, reason: str = "") -> Auction:
+    """Take a lot out of the sale before it starts (取り下げ): draft | scheduled → cancelled, marked withdrawn.
+    A lot that has started is cancelled instead (auction_cancel). Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    reason = _reason(reason)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        if auction.status not in (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED):
+            raise InvalidTransition(
+                _("Only a lot that has not started can be withdrawn; this one is %(status)s.")
+                % {"status": auction.get_status_display()},
+                status=auction.status,
+            )
+        _cancel_locked(auction, now=timezone.now(), actor=actor, reason=reason, withdrawn=True)
+    logger.info("auction %s withdrawn", auction.pk)
+    return auction
+
+
+def auction_pause(*, auction_id: int, actor=None) -> Auction:
+    """The auctioneer stops the clock of an active lot: no bid is taken and it cannot close until it resumes
+    with the time it had left. Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        if auction.status != AuctionStatus.ACTIVE:
+            raise InvalidTransition(
+                _("Only an active auction can be paused; this one is %(status)s.")
+                % {"status": auction.get_status_display()},
+                status=auction.status,
+            )
+        if auction.paused_at is not None:
+            raise AuctionPaused(_("This auction is already paused."), status=auction.status)
+        if now >= auction.ends_at:
+            raise InvalidTransition(
+                _("The auction has already ended and is being closed; it can no longer be paused."),
+                status=auction.status,
+            )
+        auction.paused_at = now
+        auction.seq += 1
+        auction.save(update_fields=["paused_at", "seq", "updated_at"])
+        remaining_ms = int((auction.ends_at - now).total_seconds() * 1000)
+        audit_record(
+            auction=auction,
+            action=AuditAction.PAUSE,
+            actor=actor,
+            data={"remaining_ms": remaining_ms, "ends_at": auction.ends_at.isoformat()},
+            recorded_at=now,
+        )
+        events.publish_auction_event(auction.pk, events.auction_paused_event(auction=auction))
+    logger.info("auction %s paused with %d ms left", auction.pk, remaining_ms)
+    return auction
+
+
+def auction_resume(*, auction_id: int, actor=None) -> Auction:
+    """The paused clock runs again: the lot ends the time it had left at the pause from now (never past the
+    hard stop). Takes the auction's row lock itself."""
+    _require_organizer(actor)
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        if auction.status != AuctionStatus.ACTIVE or auction.paused_at is None:
+            raise AuctionNotPaused(status=auction.status)
+        remaining = auction.ends_at - auction.paused_at
+        ends_at = now + remaining
+        if auction.max_ends_at is not None:
+            ends_at = min(ends_at, auction.max_ends_at)
+        auction.ends_at = ends_at
+        auction.paused_at = None
+        auction.seq += 1
+        auction.save(update_fields=["ends_at", "paused_at", "seq", "updated_at"])
+        audit_record(
+            auction=auction,
+            action=AuditAction.RESUME,
+            actor=actor,
+            data={"remaining_ms": int(remaining.total_seconds() * 1000), "ends_at": ends_at.isoformat()},
+            recorded_at=now,
+        )
+        events.publish_auction_event(auction.pk, events.auction_resumed_event(auction=auction))
+    logger.info("auction %s resumed, ends at %s", auction.pk, ends_at.isoformat())
+    return auction
+
+
+def auction_message(*, auction_id: int, text: str, actor=None) -> Auction:
+    """A message from the rostrum to everyone watching the lot ("Lot 12 is withdrawn", "vet report updated").
+    Audited like any act of the auctioneer. Takes the auction's row lock itself (the ledger's chain needs it)."""
+    _require_organizer(actor)
+    text = (text or "").strip() if isinstance(text, str) else ""
+    if not text or len(text) > MAX_ROOM_MESSAGE:
+        raise InvalidTerms(
+            _("The message must have from 1 to %(max)d characters.") % {"max": MAX_ROOM_MESSAGE},
+            code="invalid_message",
+            field="text",
+        )
+    with transaction.atomic():
+        auction = _lock(auction_id)
+        now = timezone.now()
+        if auction.status == AuctionStatus.DRAFT:
+            raise InvalidTransition(_("Nobody watches a draft; publish the lot first."), status=auction.status)
+        # A new version, so that a client applying only what is newer shows the message too.
+        auction.seq += 1
+        auction.save(update_fields=["seq", "updated_at"])
+        audit_record(auction=auction, action=AuditAction.MESSAGE, actor=actor, reason=text, recorded_at=now)
+        events.publish_auction_event(auction.pk, events.auction_message_event(auction=auction, text=text, now=now))
+    return auction
 
 
 def auction_extend_locked(*, auction: Auction, now: datetime, actor=None, bid_id: int | None = None) -> bool:
@@ -427,7 +645,7 @@ def auction_close(*, auction_id: int) -> Auction | None:
             .filter(pk=auction_id)
             .first()
         )
-        if auction is None or auction.status != AuctionStatus.ACTIVE:
+        if auction is None or auction.status != AuctionStatus.ACTIVE or auction.paused_at is not None:
             return None
         now = timezone.now()
         if now < auction.ends_at:
@@ -455,6 +673,8 @@ def auction_close(*, auction_id: int) -> Auction | None:
             },
             recorded_at=now,
         )
+        if sold:
+            _invoice_issue_locked(auction, now=now)
         events.publish_auction_event(auction.pk, events.auction_ended_event(auction=auction))
         send_on_commit(lot_closed, auction_id=auction.pk, status=auction.status)
     metrics.observe_close(ends_at=auction.ends_at, closed_at=auction.closed_at)
@@ -496,10 +716,36 @@ def _extend_for_outage(auction: Auction, *, now: datetime) -> bool:
     return True
 
 
+def _invoice_issue_locked(auction: Auction, *, now: datetime) -> Invoice:
+    """The buyer's invoice for a lot just sold, in the close's transaction: the next number of its sale, the
+    sale's premium rate and registration number as they stand at the hammer. Should be called while holding the
+    auction's row lock; takes the sale's row lock itself (always after a lot's, never before: no deadlock)."""
+    sale = Sale.objects.select_for_update().get(pk=auction.sale_id)
+    last = Invoice.objects.filter(sale=sale).order_by("-number").values_list("number", flat=True).first()
+    bill = buyer_total(auction.hammer_price, premium_rate=sale.buyer_premium_rate)
+    return Invoice.objects.create(
+        sale=sale,
+        number=(last or 0) + 1,
+        auction=auction,
+        buyer_id=auction.winner_id,
+        issued_at=now,
+        registration_number=sale.invoice_registration_number,
+        hammer_price=bill.hammer_price,
+        buyer_premium_rate=bill.buyer_premium_rate,
+        buyer_premium=bill.buyer_premium,
+        consumption_tax_rate=bill.consumption_tax_rate,
+        consumption_tax=bill.consumption_tax,
+        total=bill.total,
+    )
+
+
 def auction_close_due(*, now: datetime | None = None) -> list[int]:
     """Close every active auction whose end has passed. Safe to run from many workers at once."""
     now = now or timezone.now()
-    due = Auction.objects.filter(status=AuctionStatus.ACTIVE, ends_at__lte=now).values_list("pk", flat=True)
+    # A paused lot waits for its auctioneer, however late it is.
+    due = Auction.objects.filter(status=AuctionStatus.ACTIVE, paused_at__isnull=True, ends_at__lte=now).values_list(
+        "pk", flat=True
+    )
     closed = []
     for pk in list(due):
         try:  # each lot in its own transaction: one that fails delays none of the others

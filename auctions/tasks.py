@@ -47,7 +47,10 @@ def close_expired_auctions() -> list[int]:
 def broadcast_timers() -> int:
     metrics.observe_tick()
     now = timezone.now()
-    active = Auction.objects.filter(status=AuctionStatus.ACTIVE).values_list("pk", "ends_at", "seq")
+    # A paused lot's clock stands still: its watchers hold `auction:paused` and hear nothing until it resumes.
+    active = Auction.objects.filter(status=AuctionStatus.ACTIVE, paused_at__isnull=True).values_list(
+        "pk", "ends_at", "seq"
+    )
     messages = [
         (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now, seq=seq))
         for auction_id, ends_at, seq in active

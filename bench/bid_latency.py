@@ -50,7 +50,7 @@ def run(count: int) -> None:
     from django.utils import timezone
 
     from accounts.models import Role, User
-    from auctions.models import Auction, AuctionStatus
+    from auctions.models import Auction, AuctionStatus, Sale
     from bidding.services import bid_place
     from horses.models import Horse
 
@@ -62,7 +62,7 @@ def run(count: int) -> None:
     horse = Horse.objects.create(name="ベンチマーク", sex="colt", colour="bay", foaling_year=2024, sire="S", dam="D")
     now = timezone.now()
     auction = Auction.objects.create(
-        sale_date=date.today(),
+        sale=Sale.objects.create(name_ja="ベンチマーク", starts_on=date.today(), ends_on=date.today()),
         lot_number=1,
         horse=horse,
         status=AuctionStatus.ACTIVE,

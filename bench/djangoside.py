@@ -18,7 +18,7 @@ def seed(plan: dict) -> dict:
     from rest_framework_simplejwt.tokens import AccessToken
 
     from accounts.models import Role, User
-    from auctions.models import Auction, AuctionStatus
+    from auctions.models import Auction, AuctionStatus, Sale
     from horses.models import Horse
 
     closing = plan.get("closing_auctions", 0)
@@ -35,9 +35,10 @@ def seed(plan: dict) -> dict:
         )
         for index in range(auctions_wanted)
     )
+    sale = Sale.objects.create(name_ja="ベンチマーク", starts_on=date.today(), ends_on=date.today())
     auctions = Auction.objects.bulk_create(
         Auction(
-            sale_date=date.today(),
+            sale=sale,
             lot_number=index + 1,
             horse=horse,
             status=AuctionStatus.ACTIVE,

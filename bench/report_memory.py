@@ -68,7 +68,7 @@ def _seed(count: int) -> tuple[int, object]:
     from django.utils import timezone
 
     from accounts.models import Role, User
-    from auctions.models import Auction, AuctionStatus
+    from auctions.models import Auction, AuctionStatus, Sale
     from bidding.models import Bid
     from horses.models import Horse
 
@@ -89,7 +89,7 @@ def _seed(count: int) -> tuple[int, object]:
     )
     now = timezone.now()
     auction = Auction.objects.create(
-        sale_date=date.today(),
+        sale=Sale.objects.create(name_ja="ベンチマーク", starts_on=date.today(), ends_on=date.today()),
         lot_number=1,
         horse=horse,
         status=AuctionStatus.ACTIVE,

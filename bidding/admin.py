@@ -20,7 +20,7 @@ from .models import Bid
 @admin.register(Bid)
 class BidAdmin(admin.ModelAdmin):
     list_display = ("auction", "amount", "paddle", "bidder", "placed_at", "source", "client_address")
-    list_filter = ("source", "auction__sale_date")
+    list_filter = ("source", "auction__sale")
     search_fields = ("bidder__username", "bidder__paddle_number", "auction__horse__name", "auction__lot_number")
     list_select_related = ("auction__horse", "bidder")
     date_hierarchy = "placed_at"

@@ -16,7 +16,7 @@ from django.db.models import Max
 from django.utils import timezone
 
 from auctions import services
-from auctions.models import Auction
+from auctions.models import Auction, Sale
 from horses.models import Horse
 from horses.services import horse_create, horse_document_add, horse_photo_add
 
@@ -182,10 +182,26 @@ def _horse(spec: DemoHorse, *, sale_year: int) -> tuple[Horse, bool]:
     return horse, True
 
 
-def _free_lot_number(sale_date, wanted: int) -> int:
-    if not Auction.objects.filter(sale_date=sale_date, lot_number=wanted).exists():
+def _demo_sale(day) -> Sale:
+    """Today's demo sale (one per day, so a reseed on another day starts a fresh catalogue)."""
+    sale, _created = Sale.objects.get_or_create(
+        starts_on=day,
+        name_en=f"Umaseri demo sale, {day:%d %B %Y}",
+        defaults={
+            "name_ja": f"Umaseri デモセール {day:%Y年%m月%d日}",
+            "ends_on": day,
+            "venue": "北海道日高郡新ひだか町 (demo)",
+            "conditions_of_sale": "デモ用のセールです。Demo sale: nothing is really sold.",
+            "invoice_registration_number": "T1234567890123",
+        },
+    )
+    return sale
+
+
+def _free_lot_number(sale: Sale, wanted: int) -> int:
+    if not Auction.objects.filter(sale=sale, lot_number=wanted).exists():
         return wanted
-    highest = Auction.objects.filter(sale_date=sale_date).aggregate(highest=Max("lot_number"))["highest"]
+    highest = Auction.objects.filter(sale=sale).aggregate(highest=Max("lot_number"))["highest"]
     return (highest or 0) + 1
 
 
@@ -201,7 +217,7 @@ def _run_to_the_end(auction_id: int) -> str:
     return closed.status if closed else "?"
 
 
-def _auction(spec: DemoHorse, horse: Horse, *, sale_date, organizer, bidders: list) -> Auction | None:
+def _auction(spec: DemoHorse, horse: Horse, *, sale: Sale, organizer, bidders: list) -> Auction | None:
     plan = spec.lot
     state = plan["state"]
     if state in ("sold", "unsold") and len(bidders) < 2:
@@ -211,8 +227,8 @@ def _auction(spec: DemoHorse, horse: Horse, *, sale_date, organizer, bidders: li
     auction = services.auction_create(
         actor=organizer,
         horse=horse,
-        sale_date=sale_date,
-        lot_number=_free_lot_number(sale_date, plan["lot"]),
+        sale=sale,
+        lot_number=_free_lot_number(sale, plan["lot"]),
         start_price=plan["start_price"],
         reserve_price=plan.get("reserve_price"),
         duration_seconds=plan.get("duration_seconds", 300),
@@ -238,13 +254,14 @@ def seed_catalogue(*, users: dict, stdout=None) -> dict:
     organizer = users.get("auctioneer") or users.get("admin")
     bidders = [user for user in (users.get("bidder1"), users.get("bidder2")) if user is not None]
     sale_date = timezone.localdate()
+    sale = _demo_sale(sale_date)
     horses_created, auctions = 0, []
     for spec in DEMO_HORSES:
         horse, created = _horse(spec, sale_year=sale_date.year)
         horses_created += created
         if spec.lot is None or horse.auctions.exists():
             continue
-        auction = _auction(spec, horse, sale_date=sale_date, organizer=organizer, bidders=bidders)
+        auction = _auction(spec, horse, sale=sale, organizer=organizer, bidders=bidders)
         if auction is not None:
             auctions.append(auction)
     _write(stdout, f"Demo catalogue: {horses_created} horse(s) added, {len(auctions)} auction(s) added.")

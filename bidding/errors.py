@@ -51,6 +51,11 @@ class AuctionNotActive(BidRejected):
     default_message = _("This auction is not open for bidding.")
 
 
+class AuctionPaused(BidRejected):
+    code = "auction_paused"
+    default_message = _("The auctioneer has paused this lot; bidding resumes with the clock.")
+
+
 class AuctionEnded(BidRejected):
     code = "auction_ended"
     default_message = _("This auction has ended.")

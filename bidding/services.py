@@ -144,6 +144,8 @@ def _refusal(*, auction: Auction, standing: Standing, amount: int | None, now) -
         return errors.AuctionEnded()
     if auction.status != AuctionStatus.ACTIVE:
         return errors.AuctionNotActive()
+    if auction.paused_at is not None:  # the auctioneer stopped the clock: its end is on hold, so judged first
+        return errors.AuctionPaused()
     if now >= auction.ends_at:
         return errors.AuctionEnded()
     if auction.consignor_id == standing.user_id:

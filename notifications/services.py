@@ -19,7 +19,7 @@ def _lot_data(auction: Auction) -> dict:
     return {
         "auction_id": auction.pk,
         "lot_number": auction.lot_number,
-        "sale_date": auction.sale_date.isoformat(),
+        "sale_date": auction.sale.starts_on.isoformat(),
         "horse_name": auction.horse.name,
     }
 
@@ -68,7 +68,12 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
     bid = (
         Bid.objects.filter(pk=bid_id)
         .values(
-            "bidder_id", "amount", "auction_id", "auction__lot_number", "auction__sale_date", "auction__horse__name"
+            "bidder_id",
+            "amount",
+            "auction_id",
+            "auction__lot_number",
+            "auction__sale__starts_on",
+            "auction__horse__name",
         )
         .get()
     )
@@ -83,7 +88,7 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
     lot = {
         "auction_id": bid["auction_id"],
         "lot_number": bid["auction__lot_number"],
-        "sale_date": bid["auction__sale_date"].isoformat(),
+        "sale_date": bid["auction__sale__starts_on"].isoformat(),
         "horse_name": bid["auction__horse__name"],
     }
     return notification_create(
@@ -98,7 +103,7 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
 
 def notify_auction_result(*, auction_id: int) -> list[Notification]:
     """After the close: the winner hears they won, every other bidder that they lost, the consignor the result."""
-    auction = Auction.objects.select_related("horse").get(pk=auction_id)
+    auction = Auction.objects.select_related("horse", "sale").get(pk=auction_id)
     if auction.status not in (AuctionStatus.SOLD, AuctionStatus.UNSOLD):
         return []
     data = {**_lot_data(auction), "status": auction.status, "hammer_price": auction.hammer_price}
@@ -129,7 +134,7 @@ def notify_auction_result(*, auction_id: int) -> list[Notification]:
 
 
 def notify_watchers_started(*, auction_id: int) -> list[Notification]:
-    auction = Auction.objects.select_related("horse").get(pk=auction_id)
+    auction = Auction.objects.select_related("horse", "sale").get(pk=auction_id)
     data = {**_lot_data(auction), "ends_at": auction.ends_at.isoformat() if auction.ends_at else None}
     created = [
         notification_create(
@@ -149,7 +154,7 @@ def notify_closing_soon(*, now=None) -> list[Notification]:
     now = now or timezone.now()
     soon = now + timedelta(seconds=settings.NOTIFY_CLOSING_SOON_SECONDS)
     created = []
-    auctions = Auction.objects.select_related("horse").filter(
+    auctions = Auction.objects.select_related("horse", "sale").filter(
         status=AuctionStatus.ACTIVE, ends_at__gt=now, ends_at__lte=soon, watches__isnull=False
     )
     for auction in auctions.distinct():

@@ -132,7 +132,7 @@ RESULTS_HEADER = (
 )
 
 _RESULT_FIELDS = (
-    "sale_date",
+    "sale__starts_on",
     "lot_number",
     "pk",
     "horse__name",
@@ -160,7 +160,7 @@ _RESULT_FIELDS = (
 
 
 def _result_rows(auctions: QuerySet) -> Iterator[tuple]:
-    values = auctions.order_by("sale_date", "lot_number", "pk").values_list(*_RESULT_FIELDS)
+    values = auctions.order_by("sale__starts_on", "sale_id", "lot_number", "pk").values_list(*_RESULT_FIELDS)
     for (
         sale_date,
         lot,
@@ -223,9 +223,9 @@ def results_report(
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if period.first_day is not None:
-        queryset = queryset.filter(sale_date__gte=period.first_day)
+        queryset = queryset.filter(sale__starts_on__gte=period.first_day)
     if period.last_day is not None:
-        queryset = queryset.filter(sale_date__lte=period.last_day)
+        queryset = queryset.filter(sale__starts_on__lte=period.last_day)
     label = period.label
     return Report(
         filename=f"results_{label}.csv",
@@ -255,7 +255,7 @@ BIDS_HEADER = (
 
 _BID_FIELDS = (
     "placed_at",
-    "auction__sale_date",
+    "auction__sale__starts_on",
     "auction__lot_number",
     "auction_id",
     "auction__horse__name",
@@ -326,7 +326,7 @@ ATTEMPTS_HEADER = (
 
 _ATTEMPT_FIELDS = (
     "recorded_at",
-    "auction__sale_date",
+    "auction__sale__starts_on",
     "auction__lot_number",
     "auction_id",
     "auction__horse__name",

@@ -7,8 +7,27 @@ import factory
 from django.contrib.auth.models import Group
 from django.utils import timezone
 
-from auctions.models import Auction, AuctionStatus
+from auctions.models import Auction, AuctionStatus, Sale
 from tests.horses.factories import HorseFactory
+
+
+class SaleFactory(factory.django.DjangoModelFactory):
+    """A one-day sale with the default 5 % premium and a registration number."""
+
+    class Meta:
+        model = Sale
+
+    name_ja = factory.Sequence(lambda n: f"テストセール{n}")
+    name_en = factory.Sequence(lambda n: f"Test sale {n}")
+    starts_on = factory.LazyFunction(date.today)
+    ends_on = factory.SelfAttribute("starts_on")
+    invoice_registration_number = "T1234567890123"
+
+
+def sale_of_day(day: date) -> Sale:
+    """The one sale of that day, as the migration made them: lots given only a `sale_date` share it."""
+    sale = Sale.objects.filter(starts_on=day, name_ja=f"{day} セール").first()
+    return sale or SaleFactory(starts_on=day, name_ja=f"{day} セール")
 
 
 class AuctionFactory(factory.django.DjangoModelFactory):
@@ -17,7 +36,10 @@ class AuctionFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Auction
 
-    sale_date = factory.LazyFunction(date.today)
+    class Params:
+        sale_date = factory.LazyFunction(date.today)
+
+    sale = factory.LazyAttribute(lambda o: sale_of_day(o.sale_date))
     lot_number = factory.Sequence(lambda n: n + 1)
     horse = factory.SubFactory(HorseFactory)
     status = AuctionStatus.DRAFT

@@ -12,7 +12,7 @@ from django.utils import timezone
 from auctions.models import Auction, AuctionStatus
 from horses.models import Horse, HorseDocument, HorsePhoto
 from tests.accounts.factories import UserFactory
-from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, auctioneers_group
+from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, auctioneers_group, sale_of_day
 from tests.horses.factories import HorseFactory, pdf_upload, png_upload
 
 pytestmark = pytest.mark.django_db
@@ -115,8 +115,9 @@ def test_admin_refuses_a_photo_that_is_not_an_image_and_saves_nothing(desk):
 def auction_form(horse, **overrides) -> dict:
     starts_at = timezone.localtime(timezone.now() + timedelta(hours=1))
     return {
-        "sale_date": str(timezone.localdate()),
+        "sale": str(sale_of_day(timezone.localdate()).pk),
         "lot_number": "12",
+        "session": "",
         "horse": str(horse.pk),
         "start_price": "3000000",
         "reserve_price": "4500000",
@@ -236,7 +237,7 @@ def test_running_auction_page_is_a_record_without_a_save_button(desk):
 
 def test_saving_a_draft_unchanged_changes_nothing(desk):
     auction = AuctionFactory(horse=HorseFactory(), starts_at=None)
-    form = auction_form(auction.horse, lot_number=str(auction.lot_number), sale_date=str(auction.sale_date))
+    form = auction_form(auction.horse, lot_number=str(auction.lot_number), sale=str(auction.sale_id))
     form.update(start_price="1000000", reserve_price="2000000", starts_at_0="", starts_at_1="")
     response = desk.post(f"/admin/auctions/auction/{auction.pk}/change/", form)
     assert response.status_code == 302

@@ -7,7 +7,13 @@ from django.utils import timezone
 
 from auctions.models import Auction, AuctionStatus
 from auctions.serializers import AuctionSnapshotSerializer
-from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, ScheduledAuctionFactory, finished
+from tests.auctions.factories import (
+    ActiveAuctionFactory,
+    AuctionFactory,
+    ScheduledAuctionFactory,
+    finished,
+    sale_of_day,
+)
 from tests.conftest import client_for
 from tests.horses.factories import HorseFactory
 
@@ -52,8 +58,10 @@ def test_snapshot_keys_match_the_documented_schema(api, auctioneer):
     auction = ScheduledAuctionFactory()
     public = set(api.get(f"/api/auctions/{auction.pk}/").json())
     organizer = set(client_for(auctioneer).get(f"/api/auctions/{auction.pk}/").json())
-    assert public == documented - {"reserve_price"}
-    assert organizer == documented
+    with_total = set(api.get(f"/api/auctions/{auction.pk}/?for_amount=1000000").json())
+    assert public == documented - {"reserve_price", "buyer_total"}
+    assert organizer == documented - {"buyer_total"}
+    assert with_total == documented - {"reserve_price"}
 
 
 @pytest.mark.parametrize("role", ["anonymous", "bidder", "viewer"])
@@ -195,7 +203,7 @@ def test_organizer_schedules_a_draft(auctioneer):
 def new_lot(*, horse=None, **overrides):
     return {
         "horse": (horse or HorseFactory()).pk,
-        "sale_date": str(timezone.localdate()),
+        "sale": sale_of_day(timezone.localdate()).pk,
         "lot_number": 42,
         "start_price": 3_000_000,
         "reserve_price": 4_000_000,
@@ -249,7 +257,8 @@ def test_bad_terms_are_a_400_with_a_code_and_nothing_is_saved(auctioneer, overri
     ("overrides", "code"),
     [
         ({"start_price": "lots"}, "invalid"),
-        ({"sale_date": "someday"}, "invalid"),
+        ({"sale": "someday"}, "incorrect_type"),
+        ({"sale": 999_999}, "does_not_exist"),
         ({"starts_at": "soon"}, "invalid"),
         ({"horse": 999_999}, "does_not_exist"),
         ({"horse": None}, "null"),
@@ -263,7 +272,7 @@ def test_malformed_input_is_a_400_with_the_field_named(auctioneer, overrides, co
     assert not Auction.objects.exists()
 
 
-def test_lot_number_taken_on_the_same_day_is_a_409(auctioneer):
+def test_lot_number_taken_in_the_same_sale_is_a_409(auctioneer):
     AuctionFactory(lot_number=42, sale_date=timezone.localdate())
     response = client_for(auctioneer).post("/api/auctions/", new_lot(), format="json")
     assert (response.status_code, response.json()["code"]) == (409, "lot_number_taken")

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error, response_schema_conformance, status_code_conformance
 
-from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, ScheduledAuctionFactory
+from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, ScheduledAuctionFactory, sale_of_day
 from tests.conftest import client_for
 from tests.horses.factories import HorseFactory
 
@@ -33,6 +33,14 @@ OWN_PATHS = {
     "/api/auctions/{id}/schedule/",
     "/api/auctions/{id}/start/",
     "/api/auctions/{id}/cancel/",
+    "/api/auctions/{id}/pause/",
+    "/api/auctions/{id}/resume/",
+    "/api/auctions/{id}/withdraw/",
+    "/api/auctions/{id}/message/",
+    "/api/sales/",
+    "/api/sales/{id}/",
+    "/api/invoices/",
+    "/api/invoices/{id}/",
 }
 CHECKS = [not_a_server_error, status_code_conformance, response_schema_conformance]
 
@@ -44,7 +52,7 @@ def _operations(schema):
             yield operation
 
 
-def _strategy(operation, *, free_horse_id: int):
+def _strategy(operation, *, free_horse_id: int, sale_id: int):
     """For creating a lot, half of the bodies name a real, free horse and today's sale, so that generated prices,
     tables and times get past the shape checks and into the rules."""
     strategy = operation.as_strategy()
@@ -54,7 +62,7 @@ def _strategy(operation, *, free_horse_id: int):
     def plausible(pair):
         case, aim = pair
         if aim and isinstance(case.body, dict):
-            case.body.update(horse=free_horse_id, sale_date=str(timezone.localdate()))
+            case.body.update(horse=free_horse_id, sale=sale_id)
         return case
 
     return st.tuples(strategy, st.booleans()).map(plausible)
@@ -67,13 +75,14 @@ def test_catalogue_and_auction_api_never_answer_5xx_nor_off_the_document(auction
     ScheduledAuctionFactory()
     ActiveAuctionFactory()
     free_horse = HorseFactory()
+    sale = sale_of_day(timezone.localdate())
     token = client_for(auctioneer)._credentials["HTTP_AUTHORIZATION"]
     schema = schemathesis.openapi.from_wsgi("/api/schema/?format=json", get_wsgi_application())
     checked = []
 
     for operation in _operations(schema):
 
-        @given(case=_strategy(operation, free_horse_id=free_horse.pk))
+        @given(case=_strategy(operation, free_horse_id=free_horse.pk, sale_id=sale.pk))
         @settings(
             max_examples=EXAMPLES_PER_OPERATION,
             deadline=None,

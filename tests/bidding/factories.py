@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from auctions.models import Auction, AuctionStatus
 from horses.models import Horse
+from tests.auctions.factories import sale_of_day
 
 
 class HorseFactory(factory.django.DjangoModelFactory):
@@ -29,8 +30,9 @@ class ActiveAuctionFactory(factory.django.DjangoModelFactory):
 
     class Params:
         remaining = 300
+        sale_date = factory.LazyFunction(date.today)
 
-    sale_date = factory.LazyFunction(date.today)
+    sale = factory.LazyAttribute(lambda o: sale_of_day(o.sale_date))
     lot_number = factory.Sequence(lambda n: n + 1)
     horse = factory.SubFactory(HorseFactory)
     status = AuctionStatus.ACTIVE

@@ -33,8 +33,10 @@ class UnsoldAuctionFactory(ActiveAuctionFactory):
 
 
 class ScheduledAuctionFactory(ActiveAuctionFactory):
+    class Params:
+        sale_date = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
+
     status = AuctionStatus.SCHEDULED
-    sale_date = factory.LazyFunction(lambda: date.today() + timedelta(days=7))
     started_at = None
     ends_at = None
 
