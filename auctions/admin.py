@@ -316,6 +316,11 @@ class SaleAdmin(admin.ModelAdmin):
                 services.auction_update(auction_id=auction_id, actor=request.user, session=session)
         except ServiceError as exc:
             self.message_user(request, exc.message, messages.ERROR)
+        # What the admin's change message reads: nothing was added or deleted through this inline.
+        formset.new_objects, formset.deleted_objects = [], []
+        formset.changed_objects = [
+            (lot_form.instance, lot_form.changed_data) for lot_form in formset.forms if lot_form.has_changed()
+        ]
         return None
 
     @admin.action(description=_("Schedule every session of the selected sales (staggered closing)"))

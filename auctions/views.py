@@ -273,6 +273,13 @@ class InvoiceNotFound(ServiceError):
 class InvoiceViewSet(viewsets.GenericViewSet):
     """A buyer's invoices (staff: everyone's), and each as a PDF."""
 
+    def perform_content_negotiation(self, request, force=False):
+        # The PDF is PDF whatever the Accept header says (`application/pdf` must not be a 406); errors are JSON.
+        if self.action == "pdf":
+            renderer = self.get_renderers()[0]
+            return renderer, renderer.media_type
+        return super().perform_content_negotiation(request, force)
+
     queryset = Invoice.objects.none()
     serializer_class = InvoiceSerializer
     permission_classes = [IsAuthenticated]
