@@ -36,7 +36,7 @@ LABELS = {
         "taxable": "10%対象 小計",
         "tax_line": "消費税（{rate}）",
         "total": "合計（税込）",
-        "tax_summary": "{rate}対象 {taxable}  消費税 {tax}",
+        "tax_summary": "{rate}対象 {taxable} 消費税 {tax}",
         "none": "未登録",
     },
     "en": {
@@ -55,7 +55,7 @@ LABELS = {
         "taxable": "Subtotal subject to 10%",
         "tax_line": "Consumption tax ({rate})",
         "total": "Total (tax included)",
-        "tax_summary": "Subject to {rate}: {taxable}  Consumption tax: {tax}",
+        "tax_summary": "Subject to {rate}: {taxable}; consumption tax: {tax}",
         "none": "not registered",
     },
 }

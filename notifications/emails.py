@@ -9,7 +9,10 @@ from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
 from django.utils import translation
 
-from .models import Notification
+from auctions.invoice_pdf import invoice_pdf
+from auctions.models import Invoice
+
+from .models import Notification, NotificationKind
 
 LANGUAGES = ("ja", "en")
 
@@ -22,7 +25,17 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
     user = notification.user
     language = user.language if user.language in LANGUAGES else "ja"
     data = notification.data
+    # The winner's e-mail carries the invoice, issued by the close in the same transaction as the result.
+    invoice = None
+    if notification.kind == NotificationKind.WON and notification.auction_id:
+        invoice = (
+            Invoice.objects.select_related("sale", "auction__horse", "buyer")
+            .filter(auction_id=notification.auction_id, buyer=user)
+            .first()
+        )
     context = {
+        "invoice": invoice,
+        "invoice_total": yen(invoice.total) if invoice else "",
         "user": user,
         "data": data,
         "amount": yen(data.get("amount")),
@@ -41,4 +54,8 @@ def notification_email(notification: Notification) -> EmailMultiAlternatives:
         subject=subject.strip(), body=body.strip() + "\n", from_email=settings.DEFAULT_FROM_EMAIL, to=[user.email]
     )
     message.attach_alternative(html, "text/html")
+    if invoice is not None:
+        message.attach(
+            f"invoice-{invoice.display_number}.pdf", invoice_pdf(invoice, language=language), "application/pdf"
+        )
     return message

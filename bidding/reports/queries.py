@@ -17,7 +17,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Role, User
-from auctions.models import Auction, AuctionStatus, AuditAction, AuditEntry, reserve_met
+from auctions.models import Auction, AuctionStatus, AuditAction, AuditEntry, Invoice, reserve_met
+from auctions.pricing import rate_text
 from bidding.models import Bid
 
 from .streaming import Report
@@ -530,4 +531,101 @@ def bidders_report(*, users: QuerySet | None = None, roles: Sequence[str] | None
         filename_ja=f"購買者一覧_{today}.csv",
         header=BIDDERS_HEADER,
         rows=_bidder_rows(queryset),
+    )
+
+
+# --- invoices --------------------------------------------------------------------------------------------------
+
+INVOICES_HEADER = (
+    "Invoice no.",
+    "Sale",
+    "Sale id",
+    "Lot",
+    "Horse",
+    "Issued at (JST)",
+    "Registration no.",
+    "Buyer paddle",
+    "Buyer",
+    "Hammer price (JPY)",
+    "Buyer's premium rate",
+    "Buyer's premium (JPY)",
+    "Consumption tax rate",
+    "Consumption tax (JPY)",
+    "Total (JPY)",
+)
+
+
+def _invoice_rows(invoices: QuerySet) -> Iterator[tuple]:
+    values = invoices.order_by("sale_id", "number").values_list(
+        "sale_id",
+        "number",
+        "sale__name_ja",
+        "auction__lot_number",
+        "auction__horse__name",
+        "issued_at",
+        "registration_number",
+        "buyer__paddle_number",
+        "buyer__last_name",
+        "buyer__first_name",
+        "buyer__username",
+        "hammer_price",
+        "buyer_premium_rate",
+        "buyer_premium",
+        "consumption_tax_rate",
+        "consumption_tax",
+        "total",
+    )
+    for (
+        sale_id,
+        number,
+        sale_name,
+        lot,
+        horse,
+        issued_at,
+        registration,
+        paddle,
+        last,
+        first,
+        username,
+        hammer,
+        premium_rate,
+        premium,
+        tax_rate,
+        tax,
+        total,
+    ) in values.iterator(chunk_size=DB_CHUNK_ROWS):
+        yield (
+            f"{sale_id:04d}-{number:05d}",
+            sale_name,
+            sale_id,
+            lot,
+            horse,
+            tokyo_time(issued_at),
+            registration,
+            paddle,
+            person_name(last, first, username),
+            hammer,
+            rate_text(premium_rate),
+            premium,
+            rate_text(tax_rate),
+            tax,
+            total,
+        )
+
+
+def invoices_report(*, sale_id: int | None = None, period: Period = Period()) -> Report:
+    """Every invoice (適格請求書) issued, by sale and number; `period` bounds the moment of issue."""
+    queryset = Invoice.objects.all()
+    if sale_id is not None:
+        queryset = queryset.filter(sale_id=sale_id)
+    if period.start is not None:
+        queryset = queryset.filter(issued_at__gte=period.start)
+    if period.end is not None:
+        queryset = queryset.filter(issued_at__lt=period.end)
+    label = f"sale{sale_id}" if sale_id is not None else period.label
+    return Report(
+        filename=f"invoices_{label}.csv",
+        filename_ja=f"請求書一覧_{label}.csv",
+        header=INVOICES_HEADER,
+        rows=_invoice_rows(queryset),
     )

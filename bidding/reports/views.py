@@ -202,3 +202,26 @@ class BiddersReportView(_ReportView):
     def get(self, request):
         report = queries.bidders_report(roles=_choices(request.query_params, "role", Role.values, "invalid_role"))
         return report_response(request, report)
+
+
+def _sale_id(params) -> int | None:
+    raw = params.get("sale", "").strip()
+    if not raw:
+        return None
+    if not raw.isascii() or not raw.isdigit():
+        raise InvalidReportFilter(_("The sale must be a sale id."), code="invalid_sale", field="sale")
+    return int(raw)
+
+
+class InvoicesReportView(_ReportView):
+    @extend_schema(
+        operation_id="reports_invoices_csv",
+        summary="Invoices as CSV (staff)",
+        description="Every invoice issued (適格請求書): number, sale, lot, buyer, registration number, hammer price, "
+        "premium and consumption tax with their rates, total. `since` / `until` bound the moment of issue.",
+        parameters=[OpenApiParameter("sale", OpenApiTypes.INT, description="Only this sale's."), *_PERIOD_PARAMETERS],
+        responses={**_CSV_OK, **error_responses(400, 401, 403, 429)},
+    )
+    def get(self, request):
+        params = request.query_params
+        return report_response(request, queries.invoices_report(sale_id=_sale_id(params), period=_period(params)))
