@@ -204,13 +204,16 @@ def auction_ended_event(*, auction) -> dict:
 
 def auction_paused_event(*, auction) -> dict:
     """The clock stopped with `remaining_ms` left; bids are refused (`auction_paused`) until it resumes."""
+    remaining = max(0, int((auction.ends_at - auction.paused_at).total_seconds() * 1000))
     return {
         "type": "auction:paused",
         "auction_id": auction.pk,
         "seq": auction.seq,
+        "paused": True,
         "paused_at": iso(auction.paused_at),
         "paused_at_ms": ms(auction.paused_at),
-        "remaining_ms": max(0, int((auction.ends_at - auction.paused_at).total_seconds() * 1000)),
+        "remaining_ms": remaining,
+        "paused_remaining_ms": remaining,  # the snapshot's name for it, so a client merges the event as it is
     }
 
 
@@ -220,6 +223,10 @@ def auction_resumed_event(*, auction) -> dict:
         "type": "auction:resumed",
         "auction_id": auction.pk,
         "seq": auction.seq,
+        "paused": False,
+        "paused_at": None,
+        "paused_at_ms": None,
+        "paused_remaining_ms": None,
         "ends_at": iso(auction.ends_at),
         "ends_at_ms": ms(auction.ends_at),
         "max_ends_at": iso(auction.max_ends_at),
