@@ -25,6 +25,24 @@ export const auctions = {
   unwatch: (id) => http.delete(`/auctions/${id}/watch/`).then((r) => r.data),
 }
 
+export const sales = {
+  list: () => http.get('/sales/', { params: { limit: 100 } }).then((r) => itemsOf(r.data)),
+  get: (id) => http.get(`/sales/${id}/`).then((r) => r.data),
+}
+
+// A buyer's invoices (staff: every one); the PDF comes as a blob, since it needs the bearer token.
+export const invoices = {
+  list: () => http.get('/invoices/', { params: { limit: 200 } }).then((r) => itemsOf(r.data)),
+  pdf: (id, lang) =>
+    http
+      .get(`/invoices/${id}/pdf/`, {
+        params: { lang },
+        responseType: 'blob',
+        headers: { Accept: 'application/pdf' },
+      })
+      .then((r) => r.data),
+}
+
 export const horses = {
   get: (id) => http.get(`/horses/${id}/`).then((r) => r.data),
   // A vet document, read with the access token (it is not public): the file itself, as a Blob.

@@ -12,7 +12,10 @@ function initialLocale() {
   } catch {
     // storage disabled
   }
-  return 'ja' // Japanese by default, whatever the browser says: this is a Japanese sale.
+  // A first visit follows the browser: English for a browser that prefers English, Japanese for everyone else
+  // (this is a Japanese sale). The language button then remembers the choice.
+  const preferred = globalThis.navigator?.languages?.[0] ?? globalThis.navigator?.language ?? ''
+  return String(preferred).toLowerCase().startsWith('en') ? 'en' : 'ja'
 }
 
 export const i18n = createI18n({

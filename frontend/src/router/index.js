@@ -13,6 +13,12 @@ export const routes = [
     props: true,
   },
   {
+    path: '/sales/:id(\\d+)',
+    name: 'sale',
+    component: () => import('../views/SaleView.vue'),
+    props: true,
+  },
+  {
     path: '/login',
     name: 'login',
     component: () => import('../views/LoginView.vue'),
