@@ -4,6 +4,7 @@ from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
@@ -109,7 +110,7 @@ class SaleSession(models.Model):
         ]
 
     def __str__(self) -> str:
-        return self.name or f"{self.sale} {self.opens_at:%Y-%m-%d %H:%M}"
+        return self.name or f"{self.sale} {timezone.localtime(self.opens_at):%Y-%m-%d %H:%M}"
 
 
 class Auction(models.Model):

@@ -1,0 +1,156 @@
+"""Issue 16's screens in a real headless Chromium on the running stack, at 375 px and 1280 px: the sale page with
+its lots in order, the bidder's status on each card and the countdown to a scheduled start; search, filters and
+sort; the buyer's total beside the bid panel; the invoice on My page, downloaded as a PDF. And the organizers'
+sale page in the admin at 1280 px without a horizontal scroll. Screenshots go to docs/screenshots/."""
+
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from auctions.models import Auction, AuctionStatus, SaleSession
+from auctions.services import auction_close
+from bidding.services import bid_place
+from notifications.models import Watch
+from tests.accounts.factories import PASSWORD, BidderFactory, UserFactory
+from tests.auctions.factories import SaleFactory
+from tests.bidding.factories import ActiveAuctionFactory, HorseFactory
+from tests.e2e.test_browser import browser, sign_in, stack  # noqa: F401 (the same stack and browser fixtures)
+
+pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+
+SHOTS = Path(settings.BASE_DIR) / "docs" / "screenshots"
+
+
+def bid(auction, user, amount):
+    return bid_place(auction_id=auction.pk, user=user, amount=amount, idempotency_key=uuid.uuid4())
+
+
+def build_sale(me, rival):
+    """A sale of six lots, made out of lot order: two running (`me` leads one and was outbid on the other), two to
+    open in ten minutes (`me` follows one), one sold to `me` (so an invoice) and one passed in."""
+    sale = SaleFactory(name_ja="2026 サマーセール 1日目", name_en="2026 Summer Sale, Day 1", venue="北海道・静内")
+    horse = {
+        1: HorseFactory(name="サクラノシラベ", sire="キタサンブラック", dams_sire="ディープインパクト", sex="filly"),
+        2: HorseFactory(name="ハヤテノカゼ", sire="エピファネイア", dams_sire="キングカメハメハ", sex="colt"),
+        3: HorseFactory(name="ミナモノヒカリ", sire="キタサンブラック", dams_sire="キングカメハメハ", sex="colt"),
+        4: HorseFactory(name="ユキノサンバ", sire="ロードカナロア", dams_sire="ハーツクライ", sex="filly"),
+        5: HorseFactory(name="アカツキノソラ", sire="ロードカナロア", dams_sire="ディープインパクト", sex="colt"),
+        6: HorseFactory(name="ツキミヅキ", sire="エピファネイア", dams_sire="ハーツクライ", sex="filly"),
+    }
+    lots = {}
+    for number in (5, 3, 1, 6, 2, 4):
+        lots[number] = ActiveAuctionFactory(
+            sale=sale, lot_number=number, horse=horse[number], reserve_price=None, remaining=1800
+        )
+    soon = timezone.now() + timedelta(minutes=10)
+    session = SaleSession.objects.create(sale=sale, opens_at=soon, closes_at=soon + timedelta(minutes=30))
+    Auction.objects.filter(pk__in=[lots[4].pk, lots[6].pk]).update(
+        status=AuctionStatus.SCHEDULED, started_at=None, ends_at=None, starts_at=soon, session=session
+    )
+    Watch.objects.create(user=me, auction=lots[4])
+    bid(lots[1], rival, 1_000_000)
+    bid(lots[1], me, 1_100_000)  # I lead lot 1
+    bid(lots[2], me, 1_000_000)
+    bid(lots[2], rival, 1_100_000)  # I was outbid on lot 2
+    bid(lots[3], me, 2_000_000)  # lot 3: sold to me
+    for closing in (lots[3], lots[5]):
+        Auction.objects.filter(pk=closing.pk).update(ends_at=timezone.now() - timedelta(milliseconds=1))
+        auction_close(auction_id=closing.pk)
+    return sale, lots
+
+
+def no_horizontal_scroll(page) -> bool:
+    return page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize(("width", "name"), [(375, "phone"), (1280, "desktop")])
+def test_sale_page_filters_total_and_invoice(stack, browser, width, name):  # noqa: F811
+    me = BidderFactory(username=f"mina_sale_{width}")
+    rival = BidderFactory(username=f"rin_sale_{width}")
+    sale, lots = build_sale(me, rival)
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page = browser.new_context(
+        locale="ja-JP", viewport={"width": width, "height": 900}, accept_downloads=True
+    ).new_page()
+    sign_in(page, stack, me, f"/sales/{sale.pk}")
+
+    # The sale page: every lot, in lot order, with where I stand and the countdown to a scheduled start
+    expect(page.get_by_test_id("sale-header")).to_contain_text("2026 サマーセール 1日目")
+    cards = page.locator("[data-testid^=auction-card-]")
+    expect(cards).to_have_count(6, timeout=20_000)
+    order = [int(cards.nth(i).get_attribute("data-auction-id")) for i in range(6)]
+    assert order == [lots[n].pk for n in range(1, 7)]
+    expect(page.get_by_test_id(f"auction-card-{lots[1].pk}").get_by_test_id("my-status-leading")).to_be_visible()
+    expect(page.get_by_test_id(f"auction-card-{lots[2].pk}").get_by_test_id("my-status-outbid")).to_be_visible()
+    expect(page.get_by_test_id(f"auction-card-{lots[4].pk}").get_by_test_id("my-status-following")).to_be_visible()
+    expect(page.get_by_test_id(f"auction-card-{lots[4].pk}").get_by_test_id("start-countdown")).to_contain_text(
+        "開始まで"
+    )
+    assert no_horizontal_scroll(page)
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=SHOTS / f"sale-{name}.png")
+
+    # Search and filters: a sire by name, then fillies only, then a price floor; then sorted by price
+    page.get_by_test_id("filter-search").locator("input").fill("キタサンブラック")
+    expect(page.get_by_test_id("sale-shown")).to_have_text("6頭中 2頭を表示")
+    page.get_by_test_id("filter-sex").click()
+    page.get_by_role("option", name="牝", exact=True).click()
+    expect(cards).to_have_count(1)
+    expect(cards.first).to_have_attribute("data-auction-id", str(lots[1].pk))
+    page.keyboard.press("Escape")
+    page.get_by_test_id("filter-search").locator("input").fill("")
+    page.get_by_test_id("filter-min").locator("input").fill("1100000")
+    expect(page.get_by_test_id("sale-shown")).to_have_text("6頭中 1頭を表示")  # fillies from ¥1,100,000: lot 1
+    assert no_horizontal_scroll(page)
+    page.screenshot(path=SHOTS / f"sale-filtered-{name}.png")
+    page.get_by_role("button", name="条件をクリア").click()
+    page.get_by_test_id("sort").click()
+    page.get_by_role("option", name="価格の高い順").click()
+    expect(cards.first).to_have_attribute("data-auction-id", str(lots[3].pk))  # sold at ¥2,000,000
+
+    # The lot page: the total before confirming a bid, premium and tax included
+    page.goto(stack.http_url(0, f"/auctions/{lots[2].pk}"))
+    expect(page.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1200000", timeout=20_000)
+    total = page.get_by_test_id("buyer-total")
+    # ¥1,200,000 + 5 % (¥60,000) + 10 % of ¥1,260,000 (¥126,000) = ¥1,386,000
+    expect(total.get_by_test_id("buyer-total-amount")).to_have_text("¥1,386,000")
+    expect(total.get_by_test_id("buyer-total-premium")).to_have_text("¥60,000")
+    expect(total.get_by_test_id("buyer-total-tax")).to_have_text("¥126,000")
+    assert no_horizontal_scroll(page)
+    total.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"total-{name}.png")
+
+    # My page: the invoice of the lot I won, downloaded as a PDF
+    page.goto(stack.http_url(0, "/me"))
+    invoice = lots[3].__class__.objects.get(pk=lots[3].pk).invoice
+    row = page.get_by_test_id(f"invoice-{invoice.pk}")
+    expect(row).to_contain_text(invoice.display_number, timeout=20_000)
+    expect(row).to_contain_text("¥2,310,000")  # 2,000,000 + 100,000 + 210,000
+    with page.expect_download() as download:
+        row.get_by_test_id("invoice-download").click()
+    pdf = Path(download.value.path()).read_bytes()
+    assert pdf.startswith(b"%PDF") and download.value.suggested_filename == f"invoice-{invoice.display_number}.pdf"
+    assert no_horizontal_scroll(page)
+    row.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"invoice-{name}.png")
+
+
+def test_the_admin_sale_page_needs_no_horizontal_scroll_at_1280(stack, browser):  # noqa: F811
+    organizer = UserFactory(username="oda_admin_sale", role="admin", is_staff=True, is_superuser=True)
+    sale, _lots = build_sale(BidderFactory(), BidderFactory())
+    page = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}).new_page()
+    page.goto(stack.http_url(0, "/admin/login/"))
+    page.fill("#id_username", organizer.username)
+    page.fill("#id_password", PASSWORD)
+    page.click("input[type=submit]")
+    page.goto(stack.http_url(0, f"/admin/auctions/sale/{sale.pk}/change/"))
+    expect(page.locator("#lots-group")).to_be_visible(timeout=20_000)
+    expect(page.locator("#sessions-group")).to_be_visible()
+
+    assert no_horizontal_scroll(page), page.evaluate("() => document.documentElement.scrollWidth")
+    page.screenshot(path=SHOTS / "admin-sale-desktop.png", full_page=True)
