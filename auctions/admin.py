@@ -94,7 +94,7 @@ class AuctionAdmin(admin.ModelAdmin):
         "settle_selected",
     )
     fieldsets = (
-        (None, {"fields": ("sale", "lot_number", "session", "horse")}),
+        (None, {"fields": ("sale", "lot_number", "session", "horse", "video_url")}),
         (_("Prices"), {"fields": ("start_price", "reserve_price", "increment_table", "max_jump")}),
         (_("Clock"), {"fields": ("starts_at", "duration_seconds", "extension_window_seconds", "max_ends_at")}),
         (

@@ -149,6 +149,9 @@ class Auction(models.Model):
         blank=True,
         help_text=_("[[upper bound, step], ...] in yen; the last bound is null. Empty: the default table."),
     )
+    video_url = models.URLField(
+        _("video"), max_length=500, blank=True, help_text=_("The lot's walk video (https), shown on its page.")
+    )
     max_jump = models.PositiveBigIntegerField(
         _("maximum jump (yen)"),
         null=True,

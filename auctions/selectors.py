@@ -18,6 +18,7 @@ def horse_summary(horse) -> dict:
     return {
         "id": horse.pk,
         "name": horse.name,
+        "name_en": horse.name_en,
         "sex": horse.sex,
         "colour": horse.colour,
         "foaling_year": horse.foaling_year,
@@ -91,6 +92,7 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
         "hammer_price": auction.hammer_price,
         "winner_paddle": paddle_of(auction.winner) if auction.winner_id else None,
         "cancel_reason": auction.cancel_reason,
+        "video_url": auction.video_url,
         "horse": horse_summary(auction.horse),
     }
     if is_organizer(viewer):

@@ -35,6 +35,9 @@ class AuctionWriteSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField(
         required=False, allow_null=True, help_text="Scheduled start; must be in the future."
     )
+    video_url = serializers.CharField(
+        required=False, allow_blank=True, max_length=500, help_text="The lot's walk video, an https address."
+    )
 
 
 class ScheduleSerializer(serializers.Serializer):
@@ -71,6 +74,7 @@ class BuyerTotalSerializer(serializers.Serializer):
 class HorseSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
+    name_en = serializers.CharField(allow_blank=True, help_text="Romaji or English name, when given.")
     sex = serializers.CharField()
     colour = serializers.CharField()
     foaling_year = serializers.IntegerField()
@@ -132,6 +136,7 @@ class AuctionSnapshotSerializer(serializers.Serializer):
     hammer_price = serializers.IntegerField(allow_null=True)
     winner_paddle = serializers.IntegerField(allow_null=True)
     cancel_reason = serializers.CharField(allow_blank=True)
+    video_url = serializers.CharField(allow_blank=True, help_text="The lot's walk video (https), to embed.")
     horse = HorseSummarySerializer()
     reserve_price = serializers.IntegerField(
         allow_null=True, required=False, help_text="Organizers only; never sent to bidders or viewers."

@@ -59,6 +59,7 @@ TERM_FIELDS = (
     "extension_window_seconds",
     "max_ends_at",
     "starts_at",
+    "video_url",
 )
 STARTABLE = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED)
 SCHEDULABLE = (AuctionStatus.DRAFT, AuctionStatus.SCHEDULED)
@@ -157,6 +158,10 @@ def auction_terms_check(*, terms: dict, now: datetime, changed: Collection[str])
                 field="increment_table",
             )
 
+    video_url = terms.get("video_url") or ""
+    if video_url and (not isinstance(video_url, str) or not video_url.startswith("https://") or len(video_url) > 500):
+        raise InvalidTerms(_("The video must be an https address."), code="invalid_video_url", field="video_url")
+
     starts_at, max_ends_at = terms.get("starts_at"), terms.get("max_ends_at")
     if "starts_at" in changed and starts_at is not None and starts_at <= now:
         raise InvalidTerms(_("The start time is in the past."), code="starts_at_in_past", field="starts_at")
@@ -207,6 +212,7 @@ def auction_create(*, actor=None, **terms) -> Auction:
     if unknown:
         raise TypeError(f"not auction terms: {sorted(unknown)}")
     values = {field: None for field in TERM_FIELDS} | _field_defaults() | terms
+    values["video_url"] = values["video_url"] or ""  # text, never null
     auction_terms_check(terms=values, now=timezone.now(), changed=terms.keys())
     auction = Auction(status=AuctionStatus.DRAFT, **values)
     _save_terms(auction)

@@ -4,7 +4,13 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from .validators import MAX_DOCUMENT_BYTES, MAX_PHOTO_BYTES, MaxFileSizeValidator, validate_pdf_content
+from .validators import (
+    MAX_DOCUMENT_BYTES,
+    MAX_PHOTO_BYTES,
+    MaxFileSizeValidator,
+    validate_pdf_content,
+    validate_pedigree,
+)
 
 
 class Sex(models.TextChoices):
@@ -30,6 +36,7 @@ class Horse(models.Model):
     """A horse and its catalogue page: what a buyer reads before the lot comes up."""
 
     name = models.CharField(_("name"), max_length=100)
+    name_en = models.CharField(_("name (romaji / English)"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=10, choices=Sex.choices)
     colour = models.CharField(_("colour"), max_length=16, choices=Colour.choices)
     foaling_year = models.PositiveSmallIntegerField(
@@ -38,6 +45,17 @@ class Horse(models.Model):
     sire = models.CharField(_("sire"), max_length=100)
     dam = models.CharField(_("dam"), max_length=100)
     dams_sire = models.CharField(_("dam's sire"), max_length=100, blank=True)
+    # Three generations (14 ancestors) with their English names: {position: {"ja": …, "en": …}}. The columns
+    # sire, dam and dams_sire stay the Japanese names of s, d and ds (the catalogue filters on them).
+    pedigree = models.JSONField(
+        _("pedigree"),
+        default=dict,
+        blank=True,
+        validators=[validate_pedigree],
+        help_text=_(
+            '{"ss": {"ja": "サンデーサイレンス", "en": "Sunday Silence"}, …} for s, d, ss, sd, ds, dd, sss … ddd.'
+        ),
+    )
     breeder = models.CharField(_("breeder"), max_length=150, blank=True)
     consignor = models.ForeignKey(
         settings.AUTH_USER_MODEL,

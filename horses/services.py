@@ -15,12 +15,14 @@ from .models import Horse, HorseDocument, HorsePhoto
 
 HORSE_FIELDS = (
     "name",
+    "name_en",
     "sex",
     "colour",
     "foaling_year",
     "sire",
     "dam",
     "dams_sire",
+    "pedigree",
     "breeder",
     "consignor",
     "location",

@@ -43,3 +43,47 @@ class MaxFileSizeValidator:
 
 MAX_PHOTO_BYTES = 10 * 1024 * 1024
 MAX_DOCUMENT_BYTES = 25 * 1024 * 1024
+
+
+# The three generations of a pedigree, by position: s = sire, d = dam, then each parent's s and d. Fourteen
+# ancestors: 2 parents, 4 grandparents, 8 great-grandparents.
+PEDIGREE_POSITIONS = (
+    "s",
+    "d",
+    "ss",
+    "sd",
+    "ds",
+    "dd",
+    "sss",
+    "ssd",
+    "sds",
+    "sdd",
+    "dss",
+    "dsd",
+    "dds",
+    "ddd",
+)
+PEDIGREE_NAME_MAX = 100
+
+
+def validate_pedigree(value) -> None:
+    """{position: {"ja": name, "en": romaji or English name}}; every key and name optional, nothing else."""
+    from django.core.exceptions import ValidationError
+    from django.utils.translation import gettext as _
+
+    if not isinstance(value, dict):
+        raise ValidationError(_("The pedigree is an object keyed by position (s, d, ss, … ddd)."), code="invalid")
+    for position, names in value.items():
+        if position not in PEDIGREE_POSITIONS:
+            raise ValidationError(_("Unknown pedigree position: %(p)s.") % {"p": str(position)[:10]}, code="invalid")
+        if not isinstance(names, dict) or set(names) - {"ja", "en"}:
+            raise ValidationError(
+                _('Each ancestor is {"ja": name, "en": name} (%(p)s).') % {"p": position}, code="invalid"
+            )
+        for name in names.values():
+            if not isinstance(name, str) or len(name) > PEDIGREE_NAME_MAX:
+                raise ValidationError(
+                    _("A name is text of at most %(max)d characters (%(p)s).")
+                    % {"max": PEDIGREE_NAME_MAX, "p": position},
+                    code="invalid",
+                )
