@@ -154,3 +154,86 @@ def test_the_admin_sale_page_needs_no_horizontal_scroll_at_1280(stack, browser):
 
     assert no_horizontal_scroll(page), page.evaluate("() => document.documentElement.scrollWidth")
     page.screenshot(path=SHOTS / "admin-sale-desktop.png", full_page=True)
+
+
+@pytest.mark.parametrize(("width", "name"), [(375, "phone"), (1280, "desktop")])
+def test_lot_page_pedigree_gallery_and_video(stack, browser, width, name):  # noqa: F811
+    from horses.models import HorseDocument, HorsePhoto
+    from tests.horses.factories import pdf_upload, png_bytes
+
+    me = BidderFactory(username=f"mina_lot_{width}")
+    horse = HorseFactory(
+        name="サクラノシラベ",
+        name_en="Sakura no Shirabe",
+        sire="キタサンブラック",
+        dam="サクラノウタ",
+        dams_sire="ディープインパクト",
+        description="近親に重賞勝ち馬。\n母の産駒: 3頭出走、2頭勝ち上がり。",
+        pedigree={
+            "s": {"en": "Kitasan Black"},
+            "ss": {"ja": "ブラックタイド", "en": "Black Tide"},
+            "sd": {"ja": "シュガーハート", "en": "Sugar Heart"},
+            "ds": {"en": "Deep Impact"},
+            "dd": {"ja": "サクラノハナ", "en": "Sakura no Hana"},
+            "sss": {"ja": "サンデーサイレンス", "en": "Sunday Silence"},
+            "ssd": {"ja": "ウインドインハーヘア", "en": "Wind in Her Hair"},
+            "sds": {"ja": "サクラバクシンオー", "en": "Sakura Bakushin O"},
+            "sdd": {"ja": "オトメゴコロ", "en": "Otomegokoro"},
+            "dss": {"ja": "サンデーサイレンス", "en": "Sunday Silence"},
+            "dsd": {"ja": "ウインドインハーヘア", "en": "Wind in Her Hair"},
+            "dds": {"ja": "キングカメハメハ", "en": "King Kamehameha"},
+            "ddd": {"ja": "サクラノユメ", "en": "Sakura no Yume"},
+        },
+    )
+    # A wide photo and a tall one: neither may be cropped. The stack keeps uploads in memory, so the browser is
+    # handed the bytes for /media/ itself.
+    pictures = {"wide.png": png_bytes(size=(400, 150)), "tall.png": png_bytes(size=(150, 400), colour=(40, 90, 160))}
+    for position, file_name in enumerate(pictures):
+        HorsePhoto.objects.create(horse=horse, image=f"horses/photos/{file_name}", position=position)
+    HorseDocument.objects.create(horse=horse, kind="vet", title="獣医所見", file=pdf_upload())
+    lot = ActiveAuctionFactory(horse=horse, video_url="https://www.youtube.com/watch?v=dQw4w9WgXcQ")
+    page = browser.new_context(locale="ja-JP", viewport={"width": width, "height": 900}).new_page()
+    page.route(
+        "**/media/horses/photos/*",
+        lambda route: route.fulfill(body=pictures[route.request.url.rsplit("/", 1)[1]], content_type="image/png"),
+    )
+    page.route("https://www.youtube-nocookie.com/**", lambda route: route.fulfill(body="<p>video</p>"))
+    sign_in(page, stack, me, f"/auctions/{lot.pk}")
+
+    # The pedigree: three generations, fourteen ancestors, English names beneath
+    table = page.get_by_test_id("pedigree-table")
+    expect(table.locator("td[data-position]")).to_have_count(14, timeout=20_000)
+    expect(table.locator("td[data-position=sss]")).to_contain_text("サンデーサイレンス")
+    expect(table.locator("td[data-position=sss]")).to_contain_text("Sunday Silence")
+    expect(table.locator("td[data-position=s]")).to_contain_text("Kitasan Black")
+    expect(page.get_by_test_id("horse-name")).to_contain_text("Sakura no Shirabe")
+    expect(page.get_by_test_id("notes")).to_contain_text("産駒")
+    expect(page.get_by_test_id("documents")).to_contain_text("獣医所見")  # an approved bidder reads the report
+    expect(page.get_by_test_id("video").locator("iframe")).to_have_attribute(
+        "src", "https://www.youtube-nocookie.com/embed/dQw4w9WgXcQ"
+    )
+
+    # The gallery shows each photo whole (contain, never cover), and opens it full size
+    main = page.get_by_test_id("gallery-main").locator("img")
+    expect(main).to_have_js_property("complete", True)
+    assert main.evaluate("img => getComputedStyle(img).objectFit") == "contain"
+    page.get_by_test_id("gallery-thumb").nth(1).click()
+    expect(main).to_have_attribute("src", re_end("tall.png"))
+    assert no_horizontal_scroll(page)
+    table.scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"pedigree-{name}.png")
+    page.get_by_test_id("gallery-main").scroll_into_view_if_needed()
+    page.screenshot(path=SHOTS / f"gallery-{name}.png")
+    page.get_by_test_id("gallery-main").click()
+    full = page.get_by_test_id("gallery-full").locator("img")
+    expect(full).to_be_visible()
+    box = full.bounding_box()
+    assert box["width"] >= 0.9 * width  # (nearly) the whole viewport, the photo contained within it
+    assert full.evaluate("img => getComputedStyle(img).objectFit") == "contain"
+    page.screenshot(path=SHOTS / f"gallery-full-{name}.png")
+
+
+def re_end(suffix: str):
+    import re
+
+    return re.compile(re.escape(suffix) + "$")

@@ -83,6 +83,10 @@ export default {
       'Veterinary reports and other documents are open to approved bidders once signed in.',
     documentFailed: 'The document could not be opened: {detail}',
     noDocuments: 'No documents published',
+    documentsRestricted: 'Vet and X-ray reports are for approved bidders: sign in to read them.',
+    notes: 'Notes (black type, produce record)',
+    video: 'Walk video',
+    videoOf: 'Walk video of {name}',
     photo: 'Photo {n} of {name}',
     noPhoto: 'No photo',
     sexes: { colt: 'Colt', filly: 'Filly', stallion: 'Stallion', mare: 'Mare', gelding: 'Gelding' },
@@ -202,6 +206,17 @@ export default {
     download: 'PDF',
     number: 'Invoice {number}',
     total: 'Total {amount} (tax incl.)',
+  },
+  gallery: {
+    open: 'Open the photo full size',
+    close: 'Close',
+    thumbs: 'Photos',
+    original: 'Open the original file',
+  },
+  pedigreeTable: {
+    parents: 'Parents',
+    grandparents: 'Grandparents',
+    greatGrandparents: 'Great-grandparents',
   },
   myPage: {
     title: 'My page',
