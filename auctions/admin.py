@@ -1,6 +1,7 @@
 """The organizers' desk: auctions with their state, price and clock; actions that go through the services."""
 
 from django import forms
+from django.db import models
 from django.contrib import admin, messages
 from django.template.response import TemplateResponse
 from django.utils import timezone
@@ -67,6 +68,7 @@ class AuctionAdminForm(forms.ModelForm):
 @admin.register(Auction)
 class AuctionAdmin(admin.ModelAdmin):
     form = AuctionAdminForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}  # a walk video is https only
     list_display = (
         "lot",
         "sale",

@@ -237,3 +237,27 @@ def re_end(suffix: str):
     import re
 
     return re.compile(re.escape(suffix) + "$")
+
+
+def test_the_console_pauses_a_lot_and_speaks_to_the_room(stack, browser):  # noqa: F811
+    auctioneer = UserFactory(username="aki_rostrum", role="auctioneer")
+    watcher = BidderFactory(username="wataru_room")
+    lot = ActiveAuctionFactory(remaining=600, reserve_price=None)
+    room = browser.new_context(locale="ja-JP", viewport={"width": 375, "height": 900}).new_page()
+    sign_in(room, stack, watcher, f"/auctions/{lot.pk}")
+    expect(room.get_by_test_id("connection")).to_have_attribute("data-state", "open", timeout=20_000)
+    desk = browser.new_context(locale="ja-JP", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(desk, stack, auctioneer, "/console")
+    desk.get_by_test_id(f"console-item-{lot.pk}").click()
+
+    desk.get_by_test_id("pause").click()
+    expect(room.get_by_test_id("room-paused")).to_be_visible(timeout=10_000)
+    desk.get_by_test_id("room-text").locator("input").fill("獣医所見を更新しました")
+    desk.get_by_test_id("room-send").click()
+    expect(room.get_by_test_id("room-message")).to_have_text("獣医所見を更新しました", timeout=10_000)
+    room.screenshot(path=SHOTS / "room-paused-message-phone.png")
+    desk.screenshot(path=SHOTS / "console-rostrum-desktop.png")
+    desk.get_by_test_id("resume").click()
+    expect(room.get_by_test_id("room-paused")).to_have_count(0, timeout=10_000)
+    lot.refresh_from_db()
+    assert lot.paused_at is None and lot.status == "active"

@@ -237,6 +237,13 @@ export default {
     unread: 'Unread',
   },
   console: {
+    pause: 'Pause the clock',
+    resume: 'Resume',
+    pauseDone: 'Paused: bids wait until you resume',
+    resumeDone: 'Resumed with the time it had left',
+    message: 'Message to the room',
+    send: 'Send',
+    messageDone: 'Sent to everyone watching',
     title: "Auctioneer's console",
     pick: 'Pick an auction',
     start: 'Start',

@@ -231,6 +231,13 @@ export default {
     unread: '未読',
   },
   console: {
+    pause: '時計を一時停止',
+    resume: '再開',
+    pauseDone: '一時停止しました（再開まで入札は受け付けません）',
+    resumeDone: '残り時間を戻して再開しました',
+    message: '会場へのメッセージ',
+    send: '送信',
+    messageDone: '全員に送信しました',
     title: '進行コンソール',
     pick: 'セリを選んでください',
     start: '開始',

@@ -32,6 +32,7 @@ export const useAuctionsStore = defineStore('auctions', () => {
   const byId = reactive({})
   const histories = reactive({}) // auction id → bids, highest first
   const extensions = reactive({}) // auction id → {at (server ms), ends_at_ms, count}: for the extension notice
+  const roomMessages = reactive({}) // auction id → {text, sent_at_ms}: the auctioneer's last message to the room
 
   function noteExtension(id, auction, previousCount) {
     const count = auction.extension_count ?? 0
@@ -91,6 +92,12 @@ export const useAuctionsStore = defineStore('auctions', () => {
       if (isTick ? seq < auction.seq : seq <= auction.seq) return // stale: never undo a newer state
       if (seq > auction.seq + (isTick ? 0 : 1)) requestSync(id)
       if (isTick && seq > auction.seq) return // only the fresh state can say what changed
+    }
+    if (message.type === 'auction:message') {
+      // A message is about the room, not the lot: shown, never merged into the lot's fields.
+      roomMessages[id] = { text: message.text, sent_at_ms: message.sent_at_ms }
+      if (seq !== undefined) auction.seq = seq
+      return
     }
     const previousCount = auction.extension_count
     for (const [key, value] of Object.entries(message)) if (!ENVELOPE.has(key)) auction[key] = value
@@ -162,6 +169,9 @@ export const useAuctionsStore = defineStore('auctions', () => {
     'auction:started',
     'auction:ended',
     'auction:scheduled',
+    'auction:paused',
+    'auction:resumed',
+    'auction:message',
   ]) {
     realtime.on(type, applyEvent)
   }
@@ -170,6 +180,7 @@ export const useAuctionsStore = defineStore('auctions', () => {
     byId,
     histories,
     extensions,
+    roomMessages,
     applySnapshot,
     applyEvent,
     addBid,

@@ -142,6 +142,24 @@ describe('the auctions store keeps to the newest version (seq)', () => {
     store.checkOverdue(snapshot.ends_at_ms + 3000)
     expect(sync).toHaveBeenCalledWith(6)
   })
+
+  it('stops the clock on auction:paused, restarts it on auction:resumed, and keeps a message apart', () => {
+    const auction = store.byId[6] // at seq 10
+    push({ type: 'auction:paused', auction_id: 6, seq: 11, paused: true, paused_remaining_ms: 42_000 })
+    expect([auction.paused, auction.paused_remaining_ms]).toEqual([true, 42_000])
+    push({ type: 'auction:message', auction_id: 6, seq: 12, text: '上場番号7は欠場です', sent_at_ms: 1 })
+    expect(store.roomMessages[6].text).toBe('上場番号7は欠場です')
+    expect(auction.text).toBeUndefined()
+    push({
+      type: 'auction:resumed',
+      auction_id: 6,
+      seq: 13,
+      paused: false,
+      paused_remaining_ms: null,
+      ends_at_ms: 5,
+    })
+    expect([auction.paused, auction.ends_at_ms, auction.seq]).toEqual([false, 5, 13])
+  })
 })
 
 describe('an extension for an outage (rule 12)', () => {
