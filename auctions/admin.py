@@ -1,8 +1,8 @@
 """The organizers' desk: auctions with their state, price and clock; actions that go through the services."""
 
 from django import forms
-from django.db import models
 from django.contrib import admin, messages
+from django.db import models
 from django.template.response import TemplateResponse
 from django.utils import timezone
 from django.utils.html import format_html
