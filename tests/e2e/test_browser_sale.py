@@ -91,6 +91,7 @@ def test_sale_page_filters_total_and_invoice(stack, browser, width, name):  # no
     expect(page.get_by_test_id(f"auction-card-{lots[4].pk}").get_by_test_id("start-countdown")).to_contain_text(
         "開始まで"
     )
+    expect(page.get_by_test_id(f"auction-card-{lots[4].pk}")).to_contain_text("JST")  # times say their zone
     assert no_horizontal_scroll(page)
     page.wait_for_load_state("networkidle")
     page.screenshot(path=SHOTS / f"sale-{name}.png")
@@ -261,3 +262,12 @@ def test_the_console_pauses_a_lot_and_speaks_to_the_room(stack, browser):  # noq
     expect(room.get_by_test_id("room-paused")).to_have_count(0, timeout=10_000)
     lot.refresh_from_db()
     assert lot.paused_at is None and lot.status == "active"
+
+
+def test_a_first_visit_from_an_english_browser_is_in_english(stack, browser):  # noqa: F811
+    sale, _lots = build_sale(BidderFactory(), BidderFactory())
+    page = browser.new_context(locale="en-US", viewport={"width": 375, "height": 900}).new_page()
+    page.goto(stack.http_url(0, f"/sales/{sale.pk}"))
+    expect(page.get_by_test_id("sale-header")).to_contain_text("2026 Summer Sale, Day 1", timeout=20_000)
+    expect(page.get_by_test_id("sale-shown")).to_have_text("6 of 6 lots")
+    expect(page.locator("html")).to_have_attribute("lang", "en")

@@ -23,11 +23,11 @@ export function useFormat() {
     yen: formatYen,
     man: formatMan,
     isJa: () => locale.value === 'ja',
-    /** A server time (ms or ISO) as a Tokyo wall-clock time. */
+    /** A server time (ms or ISO) as a Tokyo wall-clock time, labelled with its zone (a buyer abroad reads it). */
     time: (value, withDate = false) => {
       if (value === null || value === undefined) return '—'
       const ms = typeof value === 'number' ? value : Date.parse(value)
-      return Number.isNaN(ms) ? '—' : timeFormat(withDate).format(new Date(ms))
+      return Number.isNaN(ms) ? '—' : `${timeFormat(withDate).format(new Date(ms))} JST`
     },
   }
 }
