@@ -155,6 +155,92 @@ def _photo(colour: str) -> ContentFile:
     return ContentFile(buffer.getvalue(), name="photo.png")
 
 
+# Romaji for the demo names (all fictional), and the fictional sires' and dams' own parents, so that the lot page
+# shows a full three-generation pedigree with English names.
+ROMAJI = {
+    "ホッカイテンペスト": "Hokkai Tempest",
+    "ミナモノヒカリ": "Minamo no Hikari",
+    "シンセイキセキ": "Shinsei Kiseki",
+    "ヒダカノアサヒ": "Hidaka no Asahi",
+    "ウラカワスピリット": "Urakawa Spirit",
+    "サクラノユウヒ": "Sakura no Yuhi",
+    "ホクトノチカラ": "Hokuto no Chikara",
+    "ミチノクハヤテ": "Michinoku Hayate",
+    "ユキノシラベ": "Yuki no Shirabe",
+    "アサヒノカガヤキ": "Asahi no Kagayaki",
+    "エリモノツバサ": "Erimo no Tsubasa",
+    "カムイノホマレ": "Kamui no Homare",
+    "サクラオウジャ": "Sakura Oja",
+    "ダイチノチカラ": "Daichi no Chikara",
+    "ゴールドアストラル": "Gold Astral",
+    "トウカイグローリー": "Tokai Glory",
+    "ミラクルバンガード": "Miracle Vanguard",
+    "ホクトノカイザー": "Hokuto no Kaiser",
+    "シルバーノクターン": "Silver Nocturne",
+    "ホッカイエンペラー": "Hokkai Emperor",
+    "ハルカゼヒメ": "Harukaze Hime",
+    "ユキミドリ": "Yuki Midori",
+    "アカツキレディ": "Akatsuki Lady",
+    "ツキミソウ": "Tsukimiso",
+    "カゼノウタ": "Kaze no Uta",
+    "ユウヅキ": "Yuzuki",
+    "ミヤマザクラ": "Miyama Zakura",
+    "ハヤテヒメ": "Hayate Hime",
+    "シラユキ": "Shirayuki",
+    "カガヤキヒメ": "Kagayaki Hime",
+    "ツバサレディ": "Tsubasa Lady",
+    "ホマレノヒメ": "Homare no Hime",
+}
+_STALLIONS = [
+    ("テンクウノオウ", "Tenku no O"),
+    ("ホクシンボルト", "Hokushin Bolt"),
+    ("ダイセツザン", "Daisetsuzan"),
+    ("アカシアロード", "Acacia Road"),
+    ("オホーツクスター", "Okhotsk Star"),
+    ("トカチノカゼ", "Tokachi no Kaze"),
+]
+_MARES = [
+    ("ハマナスレディ", "Hamanasu Lady"),
+    ("スズランヒメ", "Suzuran Hime"),
+    ("ルピナスドリーム", "Lupinus Dream"),
+    ("ナナカマド", "Nanakamado"),
+    ("シラカバノユメ", "Shirakaba no Yume"),
+    ("フキノトウ", "Fukinoto"),
+]
+
+
+def _pedigree(spec: DemoHorse) -> dict:
+    """Three generations: the spec's sire, dam and dam's sire, the rest drawn from fictional pools (stable per
+    horse, so a reseed draws the same)."""
+    seed = sum(ord(c) for c in spec.name)
+
+    def stallion(i):
+        ja, en = _STALLIONS[(seed + i) % len(_STALLIONS)]
+        return {"ja": ja, "en": en}
+
+    def mare(i):
+        ja, en = _MARES[(seed + i) % len(_MARES)]
+        return {"ja": ja, "en": en}
+
+    pedigree = {
+        "s": {"en": ROMAJI.get(spec.sire, "")},
+        "d": {"en": ROMAJI.get(spec.dam, "")},
+        "ds": {"en": ROMAJI.get(spec.dams_sire, "")},
+        "ss": stallion(0),
+        "sd": mare(1),
+        "dd": mare(2),
+        "sss": stallion(3),
+        "ssd": mare(4),
+        "sds": stallion(5),
+        "sdd": mare(6),
+        "dss": stallion(7),
+        "dsd": mare(8),
+        "dds": stallion(9),
+        "ddd": mare(10),
+    }
+    return pedigree
+
+
 def _write(stdout, text: str) -> None:
     if stdout is not None:
         stdout.write(text + "\n")
@@ -166,6 +252,8 @@ def _horse(spec: DemoHorse, *, sale_year: int) -> tuple[Horse, bool]:
         return horse, False
     horse = horse_create(
         name=spec.name,
+        name_en=ROMAJI.get(spec.name, ""),
+        pedigree=_pedigree(spec),
         sex=spec.sex,
         colour=spec.colour,
         foaling_year=sale_year - spec.age,
