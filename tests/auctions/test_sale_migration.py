@@ -6,8 +6,8 @@ import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
-BEFORE = [("auctions", "0004_auction_seq")]
-AFTER = [("auctions", "0007_sale_owns_lot_numbers")]
+BEFORE = [("auctions", "0006_domain_event_outbox")]
+AFTER = [("auctions", "0009_sale_owns_lot_numbers")]
 
 
 @pytest.mark.django_db(transaction=True)

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("auctions", "0007_sale_owns_lot_numbers"),
+        ("auctions", "0009_sale_owns_lot_numbers"),
     ]
 
     operations = [
