@@ -14,17 +14,6 @@ def viewer_is_organizer(context) -> bool:
     return is_organizer(getattr(context.get("request"), "user", None))
 
 
-def viewer_may_read_documents(context) -> bool:
-    """Vet and X-ray reports are for organizers and approved bidders. The public list is one cached page shared by
-    every visitor who is not an organizer, so it never carries them."""
-    user = getattr(context.get("request"), "user", None)
-    if is_organizer(user):
-        return True
-    if context.get("shared_page") or user is None or not user.is_authenticated:
-        return False
-    return bool(user.is_active and user.role == "bidder" and user.is_approved_to_bid)
-
-
 class HorsePhotoSerializer(serializers.ModelSerializer):
     class Meta:
         model = HorsePhoto
@@ -57,9 +46,6 @@ class HorseSerializer(serializers.ModelSerializer):
     colour_display = serializers.CharField(source="get_colour_display", read_only=True)
     photos = HorsePhotoSerializer(many=True, read_only=True)
     documents = HorseDocumentSerializer(many=True, read_only=True)
-    documents_restricted = serializers.SerializerMethodField(
-        help_text="True when the horse has documents this viewer may not read (sign in as an approved bidder)."
-    )
     # Output only; not read_only, so that the schema can mark it optional (it is absent for non-organizers).
     consignor = serializers.IntegerField(
         source="consignor_id", required=False, allow_null=True, help_text="Organizers only: the consignor's user id."
@@ -86,22 +72,15 @@ class HorseSerializer(serializers.ModelSerializer):
             "description",
             "photos",
             "documents",
-            "documents_restricted",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
 
-    def get_documents_restricted(self, horse) -> bool:
-        return False  # set in to_representation, which knows the viewer
-
     def to_representation(self, instance):
         data = super().to_representation(instance)
         if not viewer_is_organizer(self.context):
             data.pop("consignor", None)
-        if not viewer_may_read_documents(self.context):
-            data["documents_restricted"] = bool(data["documents"])
-            data["documents"] = []
         return data
 
 

@@ -47,13 +47,12 @@ class HorseViewSet(viewsets.GenericViewSet):
 
     @extend_schema(responses={200: HorseSerializer(many=True), **error_responses(*READ_ERRORS)})
     def list(self, request):
-        def build(shared: bool = True) -> dict:
+        def build() -> dict:
             page = self.paginate_queryset(self.get_queryset())
-            serializer = HorseSerializer(page, many=True, context={"request": request, "shared_page": shared})
-            return self.get_paginated_response(serializer.data).data
+            return self.get_paginated_response(self.get_serializer(page, many=True).data).data
 
         if is_organizer(request.user):  # organizers also see consignors: never from the cache
-            return Response(build(shared=False))
+            return Response(build())
         return Response(catalogue_cache.cached_page(request, build))
 
     @extend_schema(responses={200: HorseSerializer, **error_responses(*READ_ONE_ERRORS)})

@@ -356,7 +356,8 @@ CONTENT_SECURITY_POLICY = {
         "worker-src": [SELF],
         "manifest-src": [SELF],
         "object-src": [NONE],
-        "frame-src": [NONE],
+        # A lot's walk video is embedded from these two players only (privacy-enhanced YouTube, Vimeo).
+        "frame-src": ["https://www.youtube-nocookie.com", "https://player.vimeo.com"],
         "frame-ancestors": [NONE],
         "base-uri": [SELF],
         "form-action": [SELF],

@@ -50,8 +50,10 @@ def make_objects() -> dict:
 
     horse = HorseFactory()
     stranger = UserFactory(username="m_stranger")
+    draft = AuctionFactory()
     return {
-        "draft": AuctionFactory(),
+        "draft": draft,
+        "sale": draft.sale,
         "active": ActiveAuctionFactory(),
         "horse": horse,
         "photo": HorsePhoto.objects.create(horse=horse, image=png_upload()),

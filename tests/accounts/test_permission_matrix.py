@@ -141,6 +141,32 @@ TABLE: dict[str, Route] = {
         organizers(405),
         {"pk": "draft"},
     ),
+    # the auctioneer's console: pause and resume a running lot, withdraw one before its start, speak to the room
+    "/api/auctions/{pk}/pause/": Route(
+        {"POST": Serves(organizers(200)), "GET": READ_THEN_405}, organizers(405), {"pk": "active"}
+    ),
+    "/api/auctions/{pk}/resume/": Route(
+        {"POST": Serves(organizers(409)), "GET": READ_THEN_405},  # it is not paused: allowed, then refused
+        organizers(405),
+        {"pk": "active"},
+    ),
+    "/api/auctions/{pk}/withdraw/": Route(
+        {"POST": Serves(organizers(200), {"reason": "lame"}), "GET": READ_THEN_405},
+        organizers(405),
+        {"pk": "draft"},
+    ),
+    "/api/auctions/{pk}/message/": Route(
+        {"POST": Serves(organizers(204), {"text": "上場番号5は欠場です"}), "GET": READ_THEN_405},
+        organizers(405),
+        {"pk": "active"},
+    ),
+    # sales are public; invoices are each buyer's own (staff read every one)
+    "/api/sales/": Route({"GET": Serves(everyone(200))}, everyone(405)),
+    "/api/sales/{pk}/": Route({"GET": Serves(everyone(200))}, everyone(405), {"pk": "sale"}),
+    "/api/invoices/": Route({"GET": Serves(signed_in(200))}, signed_in(405)),
+    # No invoice has the draft lot's id here: past the sign-in, not found for everyone.
+    "/api/invoices/{pk}/": Route({"GET": Serves(signed_in(404))}, signed_in(405), {"pk": "draft"}),
+    "/api/invoices/{pk}/pdf/": Route({"GET": Serves(signed_in(404))}, signed_in(405), {"pk": "draft"}),
     # bidding: only approved bidders (the service refuses everyone else with not_allowed); the history is public
     "/api/auctions/{auction_id}/bids/": Route(
         {"GET": Serves(everyone(200)), "POST": Serves(only(("bidder",), 201), first_bid)},
@@ -164,6 +190,7 @@ TABLE: dict[str, Route] = {
     "/api/reports/results.csv": Route({"GET": Serves(staff(200))}, staff(405)),
     "/api/reports/bids.csv": Route({"GET": Serves(staff(200))}, staff(405)),
     "/api/reports/bidders.csv": Route({"GET": Serves(staff(200))}, staff(405)),
+    "/api/reports/invoices.csv": Route({"GET": Serves(staff(200))}, staff(405)),
 }
 
 

@@ -83,7 +83,6 @@ export default {
       'Veterinary reports and other documents are open to approved bidders once signed in.',
     documentFailed: 'The document could not be opened: {detail}',
     noDocuments: 'No documents published',
-    documentsRestricted: 'Vet and X-ray reports are for approved bidders: sign in to read them.',
     notes: 'Notes (black type, produce record)',
     video: 'Walk video',
     videoOf: 'Walk video of {name}',

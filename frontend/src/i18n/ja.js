@@ -81,7 +81,6 @@ export default {
     documentsForApproved: '獣医所見などの書類は、承認済みの入札者がログインすると閲覧できます。',
     documentFailed: '書類を開けませんでした: {detail}',
     noDocuments: '公開書類はありません',
-    documentsRestricted: '獣医所見・レポジトリーは承認済みの購買者のみ閲覧できます。ログインしてください。',
     notes: '備考（ブラックタイプ・産駒成績）',
     video: '歩様動画',
     videoOf: '{name} の歩様動画',
