@@ -153,6 +153,9 @@ class AuditAction(models.TextChoices):
     CANCEL = "cancel", _("Cancel")
     SCHEDULE = "schedule", _("Schedule")
     SETTLE = "settle", _("Settlement")
+    MAX_SET = "max_set", _("Maximum bid set")
+    MAX_RAISE = "max_raise", _("Maximum bid raised")
+    MAX_WITHDRAW = "max_wdraw", _("Maximum bid withdrawn")
 
 
 class AuditEntry(models.Model):
