@@ -6,10 +6,19 @@ from rest_framework.throttling import BaseThrottle
 
 from auctions.models import Auction
 from config.parsers import StrictJSONParser
+from config.schema import error_responses
 
-from . import services
+from . import errors, services
 from .models import Bid, BidSource
-from .serializers import BidCreateSerializer, BidSerializer, MyBidSerializer, OwnBidSerializer, StaffBidSerializer
+from .serializers import (
+    BidCreateSerializer,
+    BidSerializer,
+    MaxBidSerializer,
+    MaxBidWriteSerializer,
+    MyBidSerializer,
+    OwnBidSerializer,
+    StaffBidSerializer,
+)
 
 
 def client_address(request) -> str | None:
@@ -63,3 +72,62 @@ class MyBidsView(generics.ListAPIView):
 
     def get_queryset(self):
         return Bid.objects.filter(bidder=self.request.user).select_related("auction__horse").order_by("-placed_at")
+
+
+class MaxBidView(generics.GenericAPIView):
+    """One's own maximum bid on a lot (rule 10): GET it, PUT to set or raise it, DELETE to withdraw it (only
+    while not leading). Nobody else's maximum is ever shown."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [StrictJSONParser]
+    serializer_class = MaxBidSerializer
+
+    @extend_schema(
+        summary="My maximum bid on this lot",
+        responses={200: MaxBidSerializer, **error_responses(401, 404, 429)},
+        description="404 `max_bid_not_found` when the user has no standing maximum on the lot.",
+    )
+    def get(self, request, auction_id: int):
+        maximum = services.max_bid_get(auction_id=auction_id, user=request.user)
+        if maximum is None:
+            raise errors.MaxBidNotFound()
+        outcome = services.MaxBidOutcome(max_bid=maximum, auction=maximum.auction)
+        return Response(MaxBidSerializer(outcome).data)
+
+    @extend_schema(
+        summary="Set or raise my maximum bid",
+        request=MaxBidWriteSerializer,
+        responses={200: MaxBidSerializer, **error_responses(400, 401, 403, 404, 409, 422, 429)},
+        description=(
+            "Set or raise (never lower) a maximum: on the step grid, at least the next valid bid, within the "
+            "fat-finger guard and the credit limit (which counts the bidder's other leads and maxima). It counts "
+            "against the bid rate limit. When the user does not lead, it bids at once (`automatic_bids`). The same "
+            "`idempotency_key` again returns the maximum without change (header `Idempotent-Replayed`); with "
+            "another amount it is `idempotency_conflict`. Refusal codes are a bid's (`bid_too_low`, "
+            "`bid_off_increment`, `bid_too_high`, `credit_limit`, `rate_limited`, `auction_not_active`, "
+            "`auction_ended`, `own_horse`, `not_allowed`, `invalid_amount`…) and `max_bid_lowered`."
+        ),
+    )
+    def put(self, request, auction_id: int):
+        serializer = MaxBidWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        outcome = services.max_bid_set(
+            auction_id=auction_id,
+            user=request.user,
+            max_amount=serializer.validated_data["max_amount"],
+            idempotency_key=serializer.validated_data["idempotency_key"],
+            client_address=client_address(request),
+            source=BidSource.REST,
+        )
+        headers = {"Idempotent-Replayed": "true"} if outcome.replayed else {}
+        return Response(MaxBidSerializer(outcome).data, headers=headers)
+
+    @extend_schema(
+        summary="Withdraw my maximum bid",
+        request=None,
+        responses={204: None, **error_responses(401, 404, 409, 429)},
+        description="Only while not leading (409 `max_bid_leading`); 404 `max_bid_not_found` when there is none.",
+    )
+    def delete(self, request, auction_id: int):
+        services.max_bid_withdraw(auction_id=auction_id, user=request.user, client_address=client_address(request))
+        return Response(status=status.HTTP_204_NO_CONTENT)
