@@ -44,3 +44,13 @@ export const notifications = {
 export const me = {
   bids: () => http.get('/me/bids/').then((r) => itemsOf(r.data)),
 }
+
+// One's own maximum bid on a lot (rule 10). GET answers 404 `max_bid_not_found` when there is none.
+export const maxBids = {
+  get: (auctionId) => http.get(`/auctions/${auctionId}/max-bid/`).then((r) => r.data),
+  set: (auctionId, maxAmount, idempotencyKey) =>
+    http
+      .put(`/auctions/${auctionId}/max-bid/`, { max_amount: maxAmount, idempotency_key: idempotencyKey })
+      .then((r) => r.data),
+  withdraw: (auctionId) => http.delete(`/auctions/${auctionId}/max-bid/`).then((r) => r.data),
+}
