@@ -211,7 +211,7 @@ export default {
     unread: 'Unread',
     markAllRead: 'Mark all read',
     followed: 'Followed lots',
-    myTop: 'Your highest {amount}',
+    myTop: 'Your highest bid',
     bidCount: '{n} bids',
     lotStatus: {
       leading: 'Leading',

@@ -210,7 +210,7 @@ export default {
     unread: '未読',
     markAllRead: 'すべて既読にする',
     followed: 'フォロー中の馬',
-    myTop: 'あなたの最高額 {amount}',
+    myTop: 'あなたの最高額',
     bidCount: '入札 {n}回',
     lotStatus: {
       leading: '最高入札中',
