@@ -311,8 +311,9 @@ def _insert_bid(*, auction, user, amount, key, now, client_address, source) -> B
 
 
 def _standing_maxima(auction: Auction) -> list[MaxBid]:
-    """The lot's standing maxima whose owners may still bid (a deactivated or un-approved owner's maximum sleeps).
-    Should be called while holding the auction's row lock."""
+    """The lot's standing maxima whose owners may still bid up to them: a deactivated or un-approved owner's
+    maximum sleeps, and so does one that no longer fits a credit limit lowered since it was set. Should be called
+    while holding the auction's row lock."""
     rows = MaxBid.objects.filter(auction=auction, withdrawn_at__isnull=True).select_related("bidder")
     return [
         m
@@ -322,6 +323,10 @@ def _standing_maxima(auction: Auction) -> list[MaxBid]:
         and m.bidder.is_approved_to_bid
         and m.bidder.paddle_number
         and m.bidder_id != auction.consignor_id
+        and (
+            m.bidder.credit_limit is None
+            or _exposure(user_id=m.bidder_id, excluding_auction_id=auction.pk) + m.max_amount <= m.bidder.credit_limit
+        )
     ]
 
 

@@ -296,3 +296,16 @@ def test_a_maximum_of_an_owner_no_longer_approved_does_not_bid(auction, bidder, 
 
     auction.refresh_from_db()
     assert (auction.current_price, auction.high_bidder_id) == (1_100_000, rival.pk)
+
+
+def test_a_maximum_that_no_longer_fits_a_lowered_credit_limit_does_not_bid(auction, bidder, rival):
+    bidder.credit_limit = 5_000_000
+    bidder.save()
+    set_max(auction, bidder, 3_000_000)
+    bidder.credit_limit = 2_000_000  # staff lower it afterwards
+    bidder.save()
+
+    place(auction, rival, 1_100_000)
+
+    auction.refresh_from_db()
+    assert (auction.current_price, auction.high_bidder_id) == (1_100_000, rival.pk)
