@@ -74,6 +74,37 @@ class MyBidsView(generics.ListAPIView):
         return Bid.objects.filter(bidder=self.request.user).select_related("auction__horse").order_by("-placed_at")
 
 
+# The socket side of PUT max-bid, for the OpenAPI document (OpenAPI has no words for WebSocket frames).
+MAX_BID_SOCKET_FRAMES = {
+    "path": "/ws/auctions/",
+    "send": {
+        "type": "auction:max_bid",
+        "properties": {"auction_id": "integer", "max_amount": "integer (yen)", "idempotency_key": "string (UUID)"},
+    },
+    "receive": [
+        {
+            "type": "auction:max_bid:accepted",
+            "properties": {
+                "auction_id": "integer",
+                "idempotency_key": "string",
+                "max_bid": "MaxBid",
+                "server_time": "integer (ms)",
+            },
+        },
+        {
+            "type": "auction:max_bid:rejected",
+            "properties": {
+                "auction_id": "integer",
+                "idempotency_key": "string",
+                "code": "string",
+                "detail": "string",
+                "server_time": "integer (ms)",
+            },
+        },
+    ],
+}
+
+
 class MaxBidView(generics.GenericAPIView):
     """One's own maximum bid on a lot (rule 10): GET it, PUT to set or raise it, DELETE to withdraw it (only
     while not leading). Nobody else's maximum is ever shown."""
@@ -105,8 +136,14 @@ class MaxBidView(generics.GenericAPIView):
             "`idempotency_key` again returns the maximum without change (header `Idempotent-Replayed`); with "
             "another amount it is `idempotency_conflict`. Refusal codes are a bid's (`bid_too_low`, "
             "`bid_off_increment`, `bid_too_high`, `credit_limit`, `rate_limited`, `auction_not_active`, "
-            "`auction_ended`, `own_horse`, `not_allowed`, `invalid_amount`…) and `max_bid_lowered`."
+            "`auction_ended`, `own_horse`, `not_allowed`, `invalid_amount`…) and `max_bid_lowered`.\n\n"
+            "The same over the socket (`/ws/auctions/`, after `auction:join`): send `auction:max_bid` "
+            "`{auction_id, max_amount, idempotency_key}`; the sender alone is answered `auction:max_bid:accepted` "
+            "`{auction_id, idempotency_key, max_bid}` (`max_bid` is this operation's 200 body) or "
+            "`auction:max_bid:rejected` `{auction_id, idempotency_key, code, detail, …}` (see `x-websocket`). "
+            "Watchers see only the automatic bids, as `auction:update`; never the maximum."
         ),
+        extensions={"x-websocket": MAX_BID_SOCKET_FRAMES},
     )
     def put(self, request, auction_id: int):
         serializer = MaxBidWriteSerializer(data=request.data)

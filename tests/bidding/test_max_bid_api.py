@@ -118,6 +118,9 @@ def test_the_schema_documents_the_max_bid_operations(api):
     operations = schema["paths"]["/api/auctions/{auction_id}/max-bid/"]
     assert set(operations) >= {"get", "put", "delete"}
     assert {"200", "409", "422", "429"} <= set(operations["put"]["responses"])
+    socket = operations["put"]["x-websocket"]
+    assert socket["send"]["type"] == "auction:max_bid"
+    assert [frame["type"] for frame in socket["receive"]] == ["auction:max_bid:accepted", "auction:max_bid:rejected"]
     write = schema["components"]["schemas"]["MaxBidWriteRequest"]
     assert set(write["required"]) == {"max_amount", "idempotency_key"}
 
