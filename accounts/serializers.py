@@ -197,3 +197,15 @@ class PlatformTokenObtainPairSerializer(TokenObtainPairSerializer):
         token = super().get_token(user)
         token["role"] = user.role
         return token
+
+
+class ProfileUpdateSerializer(serializers.Serializer):
+    """What a user may change about themselves: the e-mail address and the language of the site and e-mails."""
+
+    email = StrictEmailField(max_length=254, required=False)
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+
+class PasswordChangeSerializer(serializers.Serializer):
+    current_password = password_field()
+    new_password = password_field()

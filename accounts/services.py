@@ -1,10 +1,11 @@
 """Writes on accounts: registration and vetting (the e-mail confirmation, an organizer's approval), roles and paddle
-numbers."""
+numbers, and what users change about themselves."""
 
 from django.conf import settings
 from django.contrib.auth.models import Group, Permission
 from django.contrib.auth.password_validation import validate_password
 from django.core import signing
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -73,6 +74,7 @@ AUCTIONEER_PERMISSIONS = [
     ("auctions", "invoice", ("view",)),
     # They watch sales run and settle them: the bids and the audit trail, read-only.
     ("bidding", "bid", ("view",)),
+    ("bidding", "maxbid", ("view",)),  # bidders' maxima: staff only (rule 10)
     ("auctions", "auditentry", ("view",)),
     # They vet bidders: see their accounts, approve them with a credit limit or withdraw the approval.
     ("accounts", "user", ("view", "approve")),
@@ -263,4 +265,46 @@ def user_set_role(*, user: User, role: str) -> User:
         user.groups.remove(*Group.objects.filter(name=AUCTIONEERS_GROUP))
     if role == Role.BIDDER:
         user_assign_paddle(user=user)
+    return user
+
+
+def user_update_profile(*, user: User, email: str | None = None, language: str | None = None) -> User:
+    """The user's own e-mail address and language; nothing else about an account is theirs to change. A new
+    address must be free, and is unconfirmed until the link sent to it is followed (approval to bid stays as it
+    is: an organizer's decision)."""
+    changed = []
+    if email is not None and email.lower() != user.email.lower():
+        if email_in_use(email):
+            raise EmailTaken()
+        user.email, user.email_confirmed_at = email, None
+        changed += ["email", "email_confirmed_at"]
+    if language is not None and language != user.language:
+        user.language = language
+        changed.append("language")
+    if changed:
+        try:
+            with transaction.atomic():
+                user.save(update_fields=changed)
+        except IntegrityError as exc:  # taken by someone else since the check
+            raise EmailTaken() from exc
+        if "email" in changed:
+            email_confirmation_send(user=user)
+    return user
+
+
+class WrongPassword(ServiceError):
+    code = "wrong_password"
+    default_message = _("The current password is not correct.")
+
+
+def user_change_password(*, user: User, current_password: str, new_password: str) -> User:
+    """A new password, after the current one is given and the new one passes the password validators."""
+    if not user.check_password(current_password):
+        raise WrongPassword()
+    try:
+        validate_password(new_password, user)
+    except DjangoValidationError as exc:
+        raise ServiceError(" ".join(exc.messages), code="weak_password", field="new_password") from exc
+    user.set_password(new_password)
+    user.save(update_fields=["password"])
     return user

@@ -11,4 +11,5 @@ urlpatterns = [
     path("confirm-email/", views.ConfirmEmailView.as_view(), name="auth-confirm-email"),
     path("confirm-email/resend/", views.ResendConfirmationView.as_view(), name="auth-confirm-email-resend"),
     path("conditions/", views.ConditionsView.as_view(), name="auth-conditions"),
+    path("password/", views.PasswordView.as_view(), name="auth-password"),
 ]

@@ -10,6 +10,7 @@ from rest_framework_simplejwt.tokens import RefreshToken
 from rest_framework_simplejwt.views import TokenObtainPairView, TokenRefreshView
 
 from config.errors import ServiceError
+from config.parsers import StrictJSONParser
 from config.schema import error_responses
 
 from . import services
@@ -19,8 +20,10 @@ from .serializers import (
     EmailConfirmedSerializer,
     LogoutSerializer,
     MeSerializer,
+    PasswordChangeSerializer,
     PlatformTokenObtainPairSerializer,
     PlatformTokenRefreshSerializer,
+    ProfileUpdateSerializer,
     RegisteredSerializer,
     RegisterSerializer,
 )
@@ -105,11 +108,43 @@ class RefreshView(TokenRefreshView):
 
 @extend_schema_view(get=extend_schema(responses={200: MeSerializer, **error_responses(401, 429)}))
 class MeView(generics.RetrieveAPIView):
+    """GET: one's own profile. PATCH: change one's e-mail address or language."""
+
     serializer_class = MeSerializer
     permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [StrictJSONParser]
 
     def get_object(self):
         return self.request.user
+
+    @extend_schema(
+        request=ProfileUpdateSerializer,
+        responses={200: MeSerializer, **error_responses(400, 401, 429)},
+    )
+    def patch(self, request):
+        serializer = ProfileUpdateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(MeSerializer(user).data)
+
+
+class PasswordView(APIView):
+    """A new password for the signed-in user, given the current one."""
+
+    permission_classes = [permissions.IsAuthenticated]
+    parser_classes = [StrictJSONParser]
+
+    @extend_schema(
+        request=PasswordChangeSerializer,
+        responses={204: None, **error_responses(400, 401, 429)},
+        description="400 `wrong_password` when the current password is not right, `weak_password` when the new one "
+        "fails the password rules.",
+    )
+    def post(self, request):
+        serializer = PasswordChangeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.user_change_password(user=request.user, **serializer.validated_data)
+        return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class LogoutView(APIView):

@@ -267,6 +267,9 @@ class AuditAction(models.TextChoices):
     PAUSE = "pause", _("Pause")
     RESUME = "resume", _("Resume")
     MESSAGE = "message", _("Message to the room")
+    MAX_SET = "max_set", _("Maximum bid set")
+    MAX_RAISE = "max_raise", _("Maximum bid raised")
+    MAX_WITHDRAW = "max_wdraw", _("Maximum bid withdrawn")
 
 
 class AuditEntry(models.Model):

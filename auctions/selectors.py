@@ -3,6 +3,7 @@ and the socket's `auction:state`, all send it."""
 
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db.models import QuerySet
 
 from accounts.models import is_organizer
@@ -69,6 +70,8 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
         if open_for_bids
         else None,
         "increment_table": auction.effective_increment_table,
+        # The fat-finger guard in force, so a client can say before a bid what the highest acceptable amount is.
+        "max_jump": auction.max_jump or settings.BID_MAX_JUMP,
         "bid_count": auction.bid_count,
         "extension_count": auction.extension_count,
         "reserve_met": auction.reserve_met,

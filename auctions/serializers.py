@@ -113,6 +113,10 @@ class AuctionSnapshotSerializer(serializers.Serializer):
         child=serializers.ListField(child=serializers.IntegerField(allow_null=True)),
         help_text="The step grid in force: [[upper_bound, step], ...], the last bound null.",
     )
+    max_jump = serializers.IntegerField(
+        help_text="The fat-finger guard in force: a bid or maximum may exceed the current price (or the start "
+        "price) by at most this much."
+    )
     bid_count = serializers.IntegerField()
     extension_count = serializers.IntegerField()
     reserve_met = serializers.BooleanField()

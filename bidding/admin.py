@@ -14,7 +14,7 @@ from auctions.admin import AuctionAdmin, yen
 from auctions.models import Auction
 
 from . import reports
-from .models import Bid
+from .models import Bid, MaxBid
 
 
 @admin.register(Bid)
@@ -38,6 +38,30 @@ class BidAdmin(admin.ModelAdmin):
     @admin.display(description=_("paddle"), ordering="bidder__paddle_number")
     def paddle(self, bid):
         return bid.bidder.paddle_number
+
+
+@admin.register(MaxBid)
+class MaxBidAdmin(admin.ModelAdmin):
+    """Bidders' maxima, for staff only (bidders never see each other's): read-only, written by the bid service."""
+
+    list_display = ("auction", "max_amount", "paddle", "bidder", "created_at", "updated_at", "withdrawn_at")
+    list_filter = ("auction__sale", ("withdrawn_at", admin.EmptyFieldListFilter))
+    search_fields = ("bidder__username", "bidder__paddle_number", "auction__horse__name", "auction__lot_number")
+    list_select_related = ("auction__horse", "bidder")
+    ordering = ("-updated_at",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("paddle"), ordering="bidder__paddle_number")
+    def paddle(self, max_bid):
+        return max_bid.bidder.paddle_number
 
 
 class BidInline(admin.TabularInline):

@@ -34,7 +34,7 @@ from . import services
 from .errors import BidRejected
 from .models import BidSource
 from .rooms import room_hub
-from .serializers import OwnBidSerializer
+from .serializers import MaxBidSerializer, OwnBidSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -252,12 +252,45 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             {"type": "auction:bid:accepted", "auction_id": auction_id, "idempotency_key": key, "bid": bid}
         )
 
+    async def on_max_bid(self, message: dict) -> None:
+        """Set or raise one's maximum (rule 10); the answer goes to this socket only, never to the room."""
+        auction_id = _auction_id(message)
+        key = message.get("idempotency_key")
+        if not isinstance(key, str) or not key:
+            raise FrameError("missing_field", _("'idempotency_key' is required."), field="idempotency_key")
+        if "max_amount" not in message:
+            raise FrameError("missing_field", _("'max_amount' is required."), field="max_amount", idempotency_key=key)
+        if auction_id not in self.rooms:
+            raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id, idempotency_key=key)
+        try:
+            max_bid = await _set_max_bid(
+                auction_id=auction_id,
+                user=self.user,
+                max_amount=message["max_amount"],
+                idempotency_key=key,
+                client_address=(self.scope.get("client") or [None])[0],
+            )
+        except BidRejected as exc:
+            await self.send_json(
+                {
+                    "type": "auction:max_bid:rejected",
+                    "auction_id": auction_id,
+                    "idempotency_key": key,
+                    **exc.as_dict(),
+                }
+            )
+            return
+        await self.send_json(
+            {"type": "auction:max_bid:accepted", "auction_id": auction_id, "idempotency_key": key, "max_bid": max_bid}
+        )
+
     handlers: dict = {
         "auction:join": on_join,
         "auction:leave": on_leave,
         "auction:state": on_state,
         "auction:sync": on_state,  # the contract's name for "send me a fresh auction:state" (DESIGN.md, seq)
         "auction:bid": on_bid,
+        "auction:max_bid": on_max_bid,
     }
 
     # --- events from the channel layer ---------------------------------------------------------------------
@@ -339,3 +372,9 @@ async def resync_rooms(hub) -> None:
                 await member._send_state(auction_id)
             except Exception:
                 logger.exception("resync of auction %s failed for one socket", auction_id)
+
+
+@_in_pool
+def _set_max_bid(**kwargs) -> dict:
+    outcome = services.max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
+    return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str))

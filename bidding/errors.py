@@ -103,3 +103,24 @@ class RateLimited(BidRejected):
     def __init__(self, message=None, *, retry_after: int = 60, **extra):
         super().__init__(message, retry_after=retry_after, **extra)
         self.retry_after = retry_after
+
+
+class OutbidByMax(BidRejected):
+    code = "outbid_by_max"
+    default_message = _("Another bidder's earlier maximum already stands at this amount; it leads. Bid higher.")
+
+
+class MaxBidNotFound(BidRejected):
+    code = "max_bid_not_found"
+    status_code = status.HTTP_404_NOT_FOUND
+    default_message = _("You have no maximum bid on this lot.")
+
+
+class MaxBidLowered(BidRejected):
+    code = "max_bid_lowered"
+    default_message = _("A maximum bid can be raised, not lowered.")
+
+
+class MaxBidLeading(BidRejected):
+    code = "max_bid_leading"
+    default_message = _("You are the highest bidder: your maximum cannot be withdrawn now.")

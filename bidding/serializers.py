@@ -54,3 +54,28 @@ class MyBidSerializer(OwnBidSerializer):
 
     def get_is_highest(self, bid) -> bool:
         return bid.auction.high_bidder_id == bid.bidder_id and bid.auction.current_price == bid.amount
+
+
+class MaxBidWriteSerializer(serializers.Serializer):
+    # Raw JSON, as for a bid: the service decides what a valid amount is and answers `invalid_amount`.
+    max_amount = serializers.JSONField(help_text="Whole yen, on the bid step grid.")
+    idempotency_key = serializers.CharField(max_length=64, help_text="A client-generated UUID.")
+
+
+class MaxBidSerializer(serializers.Serializer):
+    """One's own maximum (never anyone else's), with where the lot stands for its owner."""
+
+    auction = serializers.IntegerField(source="max_bid.auction_id")
+    max_amount = serializers.IntegerField(source="max_bid.max_amount")
+    created_at = serializers.DateTimeField(source="max_bid.created_at")
+    updated_at = serializers.DateTimeField(source="max_bid.updated_at")
+    current_price = serializers.IntegerField(source="auction.current_price", allow_null=True)
+    leading = serializers.SerializerMethodField(help_text="Whether the owner is the highest bidder now.")
+    automatic_bids = OwnBidSerializer(
+        many=True,
+        source="automatic",
+        help_text="The automatic bids this request placed at once, in order (empty for GET).",
+    )
+
+    def get_leading(self, outcome) -> bool:
+        return outcome.auction.high_bidder_id == outcome.max_bid.bidder_id

@@ -1,5 +1,7 @@
-"""The bid: rule 3 of the design (and rule 4's extension, through auctions.services), decided under the auction's
-row lock. The close and the rest of the lot's lifecycle live one layer down, in auctions.services."""
+"""The bid: rule 3 of the design (and rule 4's extension, through auctions.services), and rule 10's maximum bids,
+decided under the auction's row lock. A manual bid and the automatic bids it wakes are written in one transaction
+and announced in order after its commit. The close and the rest of the lot's lifecycle live one layer down, in
+auctions.services."""
 
 import logging
 import uuid
@@ -22,7 +24,9 @@ from config import metrics
 
 from . import errors
 from .events import auction_update_event
-from .models import Bid, BidSource
+from .max_bids import Standing as MaxStanding
+from .max_bids import automatic_bids
+from .models import Bid, BidSource, MaxBid
 from .rate_limit import bid_rate_allow
 from .signals import bid_accepted
 
@@ -34,6 +38,15 @@ class BidOutcome:
     bid: Bid
     auction: Auction
     extended: bool = False
+    replayed: bool = False
+    automatic: tuple[Bid, ...] = ()  # the bids the maxima placed in answer, in order
+
+
+@dataclass(frozen=True)
+class MaxBidOutcome:
+    max_bid: MaxBid
+    auction: Auction
+    automatic: tuple[Bid, ...] = ()  # the bids placed at once (the opening or answering bid), in order
     replayed: bool = False
 
 
@@ -123,19 +136,31 @@ def _standing_refusal(standing: Standing | None) -> errors.BidRejected | None:
 
 
 def _exposure(*, user_id: int, excluding_auction_id: int) -> int:
-    """What the bidder is already committed to: the lots they lead now, and the lots they won and have not yet
-    settled. A new bid on another lot adds to it (rule 3's credit limit)."""
-    leading = Auction.objects.filter(status=AuctionStatus.ACTIVE, high_bidder_id=user_id).exclude(
-        pk=excluding_auction_id
+    """What the bidder is already committed to: on each running lot the larger of the price they lead at and
+    their standing maximum (rule 10: a maximum counts toward the credit limit), and the lots they won and have
+    not yet settled. A new bid or maximum on another lot adds to it (rule 3's credit limit)."""
+    per_lot = dict(
+        Auction.objects.filter(status=AuctionStatus.ACTIVE, high_bidder_id=user_id)
+        .exclude(pk=excluding_auction_id)
+        .values_list("pk", "current_price")
     )
+    maxima = (
+        MaxBid.objects.filter(bidder_id=user_id, withdrawn_at__isnull=True, auction__status=AuctionStatus.ACTIVE)
+        .exclude(auction_id=excluding_auction_id)
+        .values_list("auction_id", "max_amount")
+    )
+    for auction_id, max_amount in maxima:
+        per_lot[auction_id] = max(per_lot.get(auction_id) or 0, max_amount)
     won = Auction.objects.filter(status=AuctionStatus.SOLD, winner_id=user_id, settled_at__isnull=True)
-    total = leading.aggregate(total=Sum("current_price"))["total"] or 0
-    return total + (won.aggregate(total=Sum("hammer_price"))["total"] or 0)
+    return sum(per_lot.values()) + (won.aggregate(total=Sum("hammer_price"))["total"] or 0)
 
 
-def _refusal(*, auction: Auction, standing: Standing, amount: int | None, now) -> errors.BidRejected | None:
-    """Every check of rule 3 that depends on the lot, in order. Should be called while holding the auction's row
-    lock, with the bidder's standing read after it was taken."""
+def _refusal(
+    *, auction: Auction, standing: Standing, amount: int | None, now, current_max: MaxBid | None = None, for_max=False
+) -> errors.BidRejected | None:
+    """Every check of rule 3 that depends on the lot, in order; for a maximum (rule 10) the same, but a leader
+    may raise theirs and no one may lower one. Should be called while holding the auction's row lock, with the
+    bidder's standing read after it was taken."""
     if refusal := _standing_refusal(standing):
         return refusal
     if amount is None:
@@ -150,8 +175,10 @@ def _refusal(*, auction: Auction, standing: Standing, amount: int | None, now) -
         return errors.AuctionEnded()
     if auction.consignor_id == standing.user_id:
         return errors.OwnHorse()
-    if auction.high_bidder_id == standing.user_id:
+    if not for_max and auction.high_bidder_id == standing.user_id:
         return errors.AlreadyHighest()
+    if current_max is not None and amount < current_max.max_amount:
+        return errors.MaxBidLowered(max_amount=current_max.max_amount)
     table = auction.effective_increment_table
     minimum = min_next_bid(start_price=auction.start_price, current_price=auction.current_price, table=table)
     if amount < minimum:
@@ -214,15 +241,7 @@ def bid_place(
         logger.info("bid refused before the lock: %s (user %s, %s)", refusal.code, user.pk, client_address)
         raise refusal
     with transaction.atomic():
-        try:
-            # The consignor is the only thing the rules need from the horse: one column, not the catalogue entry.
-            auction = (
-                Auction.objects.select_for_update(of=("self",))
-                .annotate(consignor_id=F("horse__consignor_id"))
-                .get(pk=auction_id)
-            )
-        except (Auction.DoesNotExist, ValueError, TypeError):
-            raise errors.AuctionNotFound() from None
+        auction = _lock_lot(auction_id)
         now = timezone.now()  # after the lock: the moment this bid is judged
         # A double tap that waited on the lock behind its twin finds the original bid.
         replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
@@ -231,6 +250,13 @@ def bid_place(
         standing = _standing(user)  # after the lock: a deactivation committed meanwhile counts
         refusal = _refusal(auction=auction, standing=standing, amount=parsed_amount, now=now)
         attempt = {"amount": audit_amount(amount), "key": str(key), "source": source}
+        room = _Room(auction=auction, now=now)
+        maxima = _standing_maxima(auction) if refusal is None else []
+        leader_max = next((m for m in maxima if m.bidder_id == auction.high_bidder_id), None)
+        if refusal is None and leader_max is not None and leader_max.max_amount == parsed_amount:
+            # Rule 10: a bid equal to a standing maximum loses to it; the maximum's owner leads at that amount.
+            refusal = errors.OutbidByMax(current_price=parsed_amount)
+        bid = None
         if refusal is None:
             bid = _insert_bid(
                 auction=auction,
@@ -244,9 +270,7 @@ def bid_place(
             if bid is None:
                 refusal = errors.IdempotencyConflict()
             else:
-                outcome = _accept(
-                    auction=auction, user=user, bid=bid, now=now, client_address=client_address, attempt=attempt
-                )
+                room.accept(bid=bid, bidder=user, client_address=client_address, attempt=attempt)
         if refusal is not None:
             audit_record(
                 auction=auction,
@@ -258,9 +282,13 @@ def bid_place(
                 client_address=client_address,
                 recorded_at=now,
             )
+        if isinstance(refusal, errors.OutbidByMax):
+            room.place_automatic(maximum=leader_max, amount=parsed_amount)
+        room.answer(maxima)
+        room.finish()
     if refusal is not None:
         raise refusal
-    return outcome
+    return BidOutcome(bid=bid, auction=auction, extended=room.extended, automatic=tuple(room.automatic))
 
 
 def _insert_bid(*, auction, user, amount, key, now, client_address, source) -> Bid | None:
@@ -284,44 +312,265 @@ def _insert_bid(*, auction, user, amount, key, now, client_address, source) -> B
         raise
 
 
-def _accept(*, auction, user, bid, now, client_address, attempt) -> BidOutcome:
-    outbid_user_id = auction.high_bidder_id
-    auction.current_price = bid.amount
-    auction.high_bidder = user
-    auction.bid_count += 1
-    auction.seq += 1
-    bid_seq = auction.seq  # the extension, if any, is the next version
-    audit_record(
-        auction=auction,
-        action=AuditAction.BID,
-        actor=user,
-        outcome="accepted",
-        data={**attempt, "bid_id": bid.pk},
-        client_address=client_address,
-        recorded_at=now,
-    )
-    # After the bid's own entry, so the ledger reads "bid accepted, then the clock moved".
-    extended = auction_extend_locked(auction=auction, now=now, actor=user, bid_id=bid.pk)
-    auction.save(
-        update_fields=[
-            "current_price",
-            "high_bidder",
-            "bid_count",
-            "ends_at",
-            "extension_count",
-            "seq",
-            "updated_at",
-        ]
-    )
-    events = [auction_update_event(auction=auction, bid=bid, seq=bid_seq)]
-    if extended:
-        events.append(auction_extended_event(auction=auction))
-    publish_auction_event(auction.pk, *events)
-    send_on_commit(
-        bid_accepted,
-        auction_id=auction.pk,
-        bid_id=bid.pk,
-        bidder_id=user.pk,
-        outbid_user_id=outbid_user_id,
-    )
-    return BidOutcome(bid=bid, auction=auction, extended=extended)
+def _standing_maxima(auction: Auction) -> list[MaxBid]:
+    """The lot's standing maxima whose owners may still bid up to them: a deactivated or un-approved owner's
+    maximum sleeps, and so does one that no longer fits a credit limit lowered since it was set. Should be called
+    while holding the auction's row lock."""
+    rows = MaxBid.objects.filter(auction=auction, withdrawn_at__isnull=True).select_related("bidder")
+    return [
+        m
+        for m in rows
+        if m.bidder.is_active
+        and m.bidder.role == Role.BIDDER
+        and m.bidder.is_approved_to_bid
+        and m.bidder.paddle_number
+        and m.bidder_id != auction.consignor_id
+        and (
+            m.bidder.credit_limit is None
+            or _exposure(user_id=m.bidder_id, excluding_auction_id=auction.pk) + m.max_amount <= m.bidder.credit_limit
+        )
+    ]
+
+
+class _Room:
+    """The bids of one transaction on one locked lot: each is applied to the row, audited, and may move the
+    clock; the row is saved once, and the room events and the outbid signals leave in order after the commit."""
+
+    def __init__(self, *, auction: Auction, now):
+        self.auction, self.now = auction, now
+        self.events: list[dict] = []
+        self.accepted: list[tuple[Bid, int | None]] = []  # (bid, the leader it displaced)
+        self.automatic: list[Bid] = []
+        self.extended = False
+
+    def accept(self, *, bid: Bid, bidder, client_address=None, attempt: dict) -> None:
+        auction = self.auction
+        self.accepted.append((bid, auction.high_bidder_id))
+        auction.current_price = bid.amount
+        auction.high_bidder = bidder
+        auction.bid_count += 1
+        auction.seq += 1
+        bid_seq = auction.seq  # the extension, if any, is the next version
+        audit_record(
+            auction=auction,
+            action=AuditAction.BID,
+            actor=bidder,
+            outcome="accepted",
+            data={**attempt, "bid_id": bid.pk},
+            client_address=client_address,
+            recorded_at=self.now,
+        )
+        # After the bid's own entry, so the ledger reads "bid accepted, then the clock moved".
+        extended = auction_extend_locked(auction=auction, now=self.now, actor=bidder, bid_id=bid.pk)
+        self.events.append(auction_update_event(auction=auction, bid=bid, seq=bid_seq))
+        if extended:
+            self.extended = True
+            self.events.append(auction_extended_event(auction=auction))
+
+    def place_automatic(self, *, maximum: MaxBid, amount: int) -> None:
+        """An automatic bid for `maximum`'s owner: an ordinary bid (source max_bid), never rate-limited."""
+        bid = Bid.objects.create(
+            auction=self.auction,
+            bidder=maximum.bidder,
+            amount=amount,
+            idempotency_key=uuid.uuid4(),
+            placed_at=self.now,
+            source=BidSource.MAX_BID,
+        )
+        attempt = {"amount": amount, "key": str(bid.idempotency_key), "source": BidSource.MAX_BID}
+        self.accept(bid=bid, bidder=maximum.bidder, attempt={**attempt, "max_bid_id": maximum.pk})
+        self.automatic.append(bid)
+
+    def answer(self, maxima: list[MaxBid]) -> None:
+        """Rule 10: the standing maxima bid now, as far as they must."""
+        auction = self.auction
+        if not maxima or auction.status != AuctionStatus.ACTIVE or self.now >= auction.ends_at:
+            return
+        by_owner = {m.bidder_id: m for m in maxima}
+        plan = automatic_bids(
+            price=auction.current_price,
+            leader_id=auction.high_bidder_id,
+            start_price=auction.start_price,
+            table=auction.effective_increment_table,
+            maxima=[MaxStanding(m.bidder_id, m.max_amount, (m.created_at, m.pk)) for m in maxima],
+        )
+        for owner_id, amount in plan:
+            self.place_automatic(maximum=by_owner[owner_id], amount=amount)
+
+    def finish(self) -> None:
+        if not self.accepted:
+            return
+        auction = self.auction
+        auction.save(
+            update_fields=[
+                "current_price",
+                "high_bidder",
+                "bid_count",
+                "ends_at",
+                "extension_count",
+                "seq",
+                "updated_at",
+            ]
+        )
+        publish_auction_event(auction.pk, *self.events)
+        for bid, displaced in self.accepted:
+            # Someone displaced for a moment who leads again when the transaction ends was not outbid.
+            outbid = None if displaced == auction.high_bidder_id else displaced
+            send_on_commit(
+                bid_accepted,
+                auction_id=auction.pk,
+                bid_id=bid.pk,
+                bidder_id=bid.bidder_id,
+                outbid_user_id=outbid,
+            )
+
+
+# --- Maximum bids (rule 10) ------------------------------------------------------------------------------------
+
+
+def _lock_lot(auction_id) -> Auction:
+    """The auction's row, locked, with the one fact of the horse the rules need (its consignor: one column, not
+    the catalogue entry). Must be called inside transaction.atomic."""
+    try:
+        return (
+            Auction.objects.select_for_update(of=("self",))
+            .annotate(consignor_id=F("horse__consignor_id"))
+            .get(pk=auction_id)
+        )
+    except (Auction.DoesNotExist, ValueError, TypeError):
+        raise errors.AuctionNotFound() from None
+
+
+def _max_replay(*, user, key: uuid.UUID, auction_id: int, amount) -> MaxBidOutcome | None:
+    """A repeated set or raise returns the maximum as it stands; the same key for anything else is refused."""
+    maximum = MaxBid.objects.filter(bidder=user, keys__has_key=str(key)).select_related("auction").first()
+    if maximum is None:
+        return None
+    if maximum.auction_id != auction_id or maximum.keys[str(key)] != _parse_amount(amount):
+        raise errors.IdempotencyConflict(_("This idempotency key was already used for a different maximum."))
+    return MaxBidOutcome(max_bid=maximum, auction=maximum.auction, replayed=True)
+
+
+def max_bid_get(*, auction_id: int, user) -> MaxBid | None:
+    """The user's own standing maximum on the lot, or None. Nobody else's is ever returned."""
+    if not user.is_authenticated:
+        return None
+    return MaxBid.objects.filter(auction_id=auction_id, bidder=user, withdrawn_at__isnull=True).first()
+
+
+def max_bid_set(
+    *,
+    auction_id: int,
+    user,
+    max_amount,
+    idempotency_key,
+    client_address: str | None = None,
+    source: str = BidSource.REST,
+) -> MaxBidOutcome:
+    """Set or raise the user's maximum on a running lot (rule 10), or raise the BidRejected subclass that says why
+    not. The maximum obeys a bid's rules (the grid, at least the next valid bid, the fat-finger guard, the credit
+    limit counting what the bidder is already committed to), counts against the bid rate limit, and may be raised
+    but never lowered. When the user does not lead, their maximum bids at once, in the same transaction: the
+    opening bid, or the answer to the leader. Takes the auction's row lock; events leave after the commit."""
+    key = _parse_key(idempotency_key)
+    parsed_amount = _parse_amount(max_amount)
+    if user.is_authenticated and (replay := _max_replay(user=user, key=key, auction_id=auction_id, amount=max_amount)):
+        return replay
+    if refusal := _rate_refusal(user=user, client_address=client_address):
+        raise refusal
+    if refusal := _standing_refusal(_standing(user)):
+        raise refusal
+    with transaction.atomic():
+        auction = _lock_lot(auction_id)
+        now = timezone.now()
+        if replay := _max_replay(user=user, key=key, auction_id=auction_id, amount=max_amount):
+            return replay
+        standing = _standing(user)
+        current = (
+            MaxBid.objects.select_for_update()
+            .filter(auction=auction, bidder=user, withdrawn_at__isnull=True)
+            .select_related("bidder")
+            .first()
+        )
+        refusal = _refusal(
+            auction=auction, standing=standing, amount=parsed_amount, now=now, current_max=current, for_max=True
+        )
+        attempt = {"max_amount": audit_amount(max_amount), "key": str(key), "source": source}
+        if refusal is not None:
+            audit_record(
+                auction=auction,
+                action=AuditAction.MAX_RAISE if current else AuditAction.MAX_SET,
+                actor=user,
+                outcome=refusal.code,
+                reason=str(refusal.message),
+                data=attempt,
+                client_address=client_address,
+                recorded_at=now,
+            )
+        else:
+            if current is None:
+                current = MaxBid.objects.create(
+                    auction=auction,
+                    bidder=user,
+                    max_amount=parsed_amount,
+                    keys={str(key): parsed_amount},
+                    created_at=now,
+                    updated_at=now,
+                )
+                action = AuditAction.MAX_SET
+            else:
+                previous = current.max_amount
+                current.max_amount = parsed_amount
+                current.keys = {**current.keys, str(key): parsed_amount}
+                current.updated_at = now
+                current.save(update_fields=["max_amount", "keys", "updated_at"])
+                attempt["previous"] = previous
+                action = AuditAction.MAX_RAISE
+            audit_record(
+                auction=auction,
+                action=action,
+                actor=user,
+                outcome="accepted",
+                data={**attempt, "max_bid_id": current.pk},
+                client_address=client_address,
+                recorded_at=now,
+            )
+            room = _Room(auction=auction, now=now)
+            room.answer(_standing_maxima(auction))
+            room.finish()
+    if refusal is not None:
+        raise refusal
+    return MaxBidOutcome(max_bid=current, auction=auction, automatic=tuple(room.automatic))
+
+
+def max_bid_withdraw(*, auction_id: int, user, client_address: str | None = None) -> MaxBid:
+    """Withdraw the user's standing maximum: allowed only while they do not lead (rule 10). Audited. Takes the
+    auction's row lock."""
+    if not user.is_authenticated:
+        raise errors.NotAllowedToBid()
+    with transaction.atomic():
+        auction = _lock_lot(auction_id)
+        now = timezone.now()
+        current = (
+            MaxBid.objects.select_for_update().filter(auction=auction, bidder=user, withdrawn_at__isnull=True).first()
+        )
+        if current is None:
+            raise errors.MaxBidNotFound()
+        refusal = errors.MaxBidLeading() if auction.high_bidder_id == user.pk else None
+        if refusal is None:
+            current.withdrawn_at = now
+            current.updated_at = now
+            current.save(update_fields=["withdrawn_at", "updated_at"])
+        audit_record(
+            auction=auction,
+            action=AuditAction.MAX_WITHDRAW,
+            actor=user,
+            outcome=refusal.code if refusal else "accepted",
+            reason=str(refusal.message) if refusal else "",
+            data={"max_bid_id": current.pk, "max_amount": current.max_amount},
+            client_address=client_address,
+            recorded_at=now,
+        )
+    if refusal is not None:
+        raise refusal
+    return current

@@ -27,6 +27,7 @@ _DESCRIPTIONS = {
     403: "The signed-in user may not do this (`permission_denied`).",
     404: "No such object (`not_found`).",
     409: "The object's current state forbids it (`invalid_transition`, `not_editable`, `lot_number_taken`…).",
+    422: "A rule refused the amount (`bid_off_increment`, `bid_too_high`, `credit_limit`).",
     429: "Too many requests (`throttled`); see Retry-After.",
 }
 

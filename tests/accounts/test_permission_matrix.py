@@ -10,6 +10,7 @@ that is rolled back, so each role meets the same objects. A refusal must be JSON
 An allowed caller may still get a 4xx for the body (an empty one), which shows the permission let it through.
 """
 
+import uuid
 from dataclasses import dataclass, field
 
 import pytest
@@ -75,6 +76,10 @@ class Route:
     params: dict[str, str] = field(default_factory=dict)  # path parameter → object (matrix_support.make_objects)
 
 
+def a_maximum(objects, tokens) -> dict:
+    return {"max_amount": objects["active"].start_price * 2, "idempotency_key": str(uuid.uuid4())}
+
+
 HORSE = {"pk": "horse"}
 # A read on an organizer's write-only route passes the catalogue's read permission (anyone may read) and is then
 # refused as a method; every other method meets the write permission first.
@@ -92,7 +97,8 @@ TABLE: dict[str, Route] = {
         {"POST": Serves({**signed_in(202), "applicant": 409, "bidder": 409}, {})},
         signed_in(405),
     ),
-    "/api/auth/me/": Route({"GET": Serves(signed_in(200))}, signed_in(405)),
+    "/api/auth/me/": Route({"GET": Serves(signed_in(200)), "PATCH": Serves(signed_in(200), {})}, signed_in(405)),
+    "/api/auth/password/": Route({"POST": Serves(signed_in(400), {})}, signed_in(405)),
     "/api/auth/logout/": Route({"POST": Serves(signed_in(205), own_refresh_token)}, signed_in(405)),
     # documentation is public
     "/api/schema/": Route({"GET": Serves(everyone(200))}, everyone(405)),
@@ -171,6 +177,16 @@ TABLE: dict[str, Route] = {
     "/api/auctions/{auction_id}/bids/": Route(
         {"GET": Serves(everyone(200)), "POST": Serves(only(("bidder",), 201), first_bid)},
         everyone(405),
+        {"auction_id": "active"},
+    ),
+    # maximum bids: only approved bidders set one; anyone signed in asks after their own (none here: 404)
+    "/api/auctions/{auction_id}/max-bid/": Route(
+        {
+            "PUT": Serves(only(("bidder",), 200), a_maximum),
+            "GET": Serves(signed_in(404)),
+            "DELETE": Serves(signed_in(404)),
+        },
+        signed_in(405),
         {"auction_id": "active"},
     ),
     "/api/me/bids/": Route({"GET": Serves(signed_in(200))}, signed_in(405)),
@@ -275,6 +291,7 @@ ADMIN_PAGES = {
     "/admin/auctions/auction/": admin_site(200),
     "/admin/auctions/auction/add/": admin_site(200),
     "/admin/bidding/bid/": admin_site(200),
+    "/admin/bidding/maxbid/": admin_site(200),  # bidders' maxima: staff only, read-only
     "/admin/auctions/auditentry/": admin_site(200),
     "/admin/accounts/user/": admin_site(200),  # auctioneers vet bidders
     "/admin/accounts/user/add/": admin_site(403),

@@ -78,6 +78,12 @@ def open_room(browser, stack, user, auction_id: int, **context_options):
     return page
 
 
+def bid_next(page) -> None:
+    """Tap the big bid button and confirm (the confirmation step is on by default)."""
+    page.get_by_test_id("bid-button").click()
+    page.get_by_test_id("confirm-bid").click()
+
+
 def seen_within(pages, amount: int, timeout_ms: int = 10_000) -> float:
     """Wait until every page shows `amount` as the price; returns the seconds it took."""
     started = time.monotonic()
@@ -99,18 +105,18 @@ def test_two_bidders_and_a_viewer_follow_one_lot_to_its_end(stack, browser):
 
     # A bids; B and the viewer see it
     expect(a.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1000000")
-    a.get_by_test_id("bid-button").click()
+    bid_next(a)
     expect(a.get_by_test_id("you-are-highest")).to_be_visible(timeout=10_000)
     first_seen = seen_within([b, v], 1_000_000)
 
     # B outbids; A sees it
     expect(b.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1100000", timeout=10_000)
-    b.get_by_test_id("bid-button").click()
+    bid_next(b)
     second_seen = seen_within([a, v], 1_100_000)
 
     # A tries to go higher than their credit limit: refused, and the reason is on screen
     expect(a.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1200000", timeout=10_000)
-    a.get_by_test_id("bid-button").click()
+    bid_next(a)
     state = a.get_by_test_id("bid-state")
     expect(state).to_have_attribute("data-status", "rejected", timeout=10_000)
     expect(state).to_have_attribute("data-code", "credit_limit")
@@ -126,7 +132,7 @@ def test_two_bidders_and_a_viewer_follow_one_lot_to_its_end(stack, browser):
     # The lot enters its last seconds; B's bid extends it and everyone is told
     Auction.objects.filter(pk=auction.pk).update(ends_at=timezone.now() + timedelta(seconds=5))
     expect(b.get_by_test_id("bid-button")).to_have_attribute("data-amount", "1300000", timeout=10_000)
-    b.get_by_test_id("bid-button").click()
+    bid_next(b)
     for page in (a, b, v):
         expect(page.get_by_test_id("extension-notice")).to_be_visible(timeout=10_000)
 

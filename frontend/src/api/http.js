@@ -57,13 +57,15 @@ http.interceptors.response.use(
 /** A uniform error: {status, code, detail, errors}. `code` is the server's, or `network` / `http_<status>`. */
 export function apiError(error) {
   const response = error?.response
-  if (!response) return { status: 0, code: 'network', detail: error?.message ?? null, errors: null }
+  if (!response)
+    return { status: 0, code: 'network', detail: error?.message ?? null, errors: null, retryAfter: null }
   const data = response.data && typeof response.data === 'object' ? response.data : {}
   return {
     status: response.status,
     code: data.code || `http_${response.status}`,
     detail: data.detail ?? null,
     errors: data.errors ?? null,
+    retryAfter: Number.isFinite(data.retry_after) ? data.retry_after : null,
   }
 }
 

@@ -59,9 +59,25 @@ export const watchlist = {
 export const notifications = {
   list: () => http.get('/notifications/').then((r) => itemsOf(r.data)),
   markRead: (id) => http.post(`/notifications/${id}/read/`, {}).then((r) => r.data),
+  markAllRead: () => http.post('/notifications/read-all/', {}).then((r) => r.data),
 }
 
 // The signed-in bidder's own bids across auctions, with their lot (is_highest, auction_status).
 export const me = {
   bids: () => http.get('/me/bids/').then((r) => itemsOf(r.data)),
+  update: (changes) => http.patch('/auth/me/', changes).then((r) => r.data),
+  changePassword: (currentPassword, newPassword) =>
+    http
+      .post('/auth/password/', { current_password: currentPassword, new_password: newPassword })
+      .then((r) => r.data),
+}
+
+// One's own maximum bid on a lot (rule 10). GET answers 404 `max_bid_not_found` when there is none.
+export const maxBids = {
+  get: (auctionId) => http.get(`/auctions/${auctionId}/max-bid/`).then((r) => r.data),
+  set: (auctionId, maxAmount, idempotencyKey) =>
+    http
+      .put(`/auctions/${auctionId}/max-bid/`, { max_amount: maxAmount, idempotency_key: idempotencyKey })
+      .then((r) => r.data),
+  withdraw: (auctionId) => http.delete(`/auctions/${auctionId}/max-bid/`).then((r) => r.data),
 }

@@ -73,18 +73,29 @@ beforeEach(() => {
 })
 
 describe('the bid panel', () => {
-  it('bids the next valid amount with a fresh idempotency key and shows sending, then the reason of a refusal', async () => {
+  const input = (wrapper) => wrapper.find('input[data-testid="amount-input"]')
+  const dialogButton = (id) => document.querySelector(`[data-testid="${id}"]`)
+
+  it('asks before every bid, showing the lot and the amount, then sends exactly that with a fresh key', async () => {
     let answer
     realtime.bid.mockReturnValue(new Promise((resolve) => (answer = resolve)))
-    const { wrapper } = mountPanel()
+    const { wrapper } = mountPanel(auction({ lot_number: 12, horse: { name: 'サクラローレル' } }))
     expect(byTestId(wrapper, 'bid-button').text()).toContain('120万円')
     await byTestId(wrapper, 'bid-button').trigger('click')
+    await flushPromises()
+    expect(realtime.bid).not.toHaveBeenCalled()
+    const dialog = dialogButton('confirm-dialog')
+    expect(dialog.getAttribute('data-amount')).toBe('1200000')
+    expect(dialog.textContent).toContain('サクラローレル')
+    expect(dialog.textContent).toContain('¥1,200,000')
+
+    dialogButton('confirm-bid').click()
+    await flushPromises()
     expect(realtime.bid).toHaveBeenCalledTimes(1)
     const [{ auctionId, amount, idempotencyKey }] = realtime.bid.mock.calls[0]
     expect(auctionId).toBe(4)
     expect(amount).toBe(1_200_000)
     expect(idempotencyKey).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
-    await flushPromises()
     expect(byTestId(wrapper, 'bid-state').attributes('data-status')).toBe('sending')
     expect(byTestId(wrapper, 'bid-button').attributes('disabled')).toBeDefined() // no double bid while sending
 
@@ -96,29 +107,105 @@ describe('the bid panel', () => {
     expect(state.text()).toContain('次の最低入札額を下回っています。')
   })
 
-  it('snaps an amount typed between steps down onto the grid and waits for the bidder', async () => {
+  it('never changes an amount typed between steps: it refuses it and offers the step below as its own button', async () => {
     const { wrapper } = mountPanel()
-    const input = wrapper.find('input[data-testid="amount-input"]')
-    await input.setValue('1,250,000')
+    await input(wrapper).setValue('1,250,000')
     await byTestId(wrapper, 'bid-amount-button').trigger('click')
+    await input(wrapper).trigger('blur')
+    await flushPromises()
     expect(realtime.bid).not.toHaveBeenCalled()
-    expect(input.element.value).toBe('1,200,000')
-    expect(wrapper.text()).toContain('¥1,200,000')
+    expect(dialogButton('confirm-dialog')).toBe(null)
+    expect(input(wrapper).element.value).toBe('1,250,000')
+    expect(wrapper.text()).toContain('入札額が刻みに合っていません。')
+    const offer = byTestId(wrapper, 'bid-suggested')
+    expect(offer.attributes('data-amount')).toBe('1200000')
+    expect(offer.text()).toContain('¥1,200,000 で入札')
+
+    await offer.trigger('click')
+    await flushPromises()
+    expect(dialogButton('confirm-dialog').getAttribute('data-amount')).toBe('1200000')
+    expect(realtime.bid).not.toHaveBeenCalled()
   })
 
-  it('asks before a jump of more than ten steps and sends only once confirmed', async () => {
-    realtime.bid.mockResolvedValue({ status: 'accepted', bid: { id: 1, amount: 5_000_000 } })
+  it('refuses a too-low amount on screen (Enter as the button) and sends nothing', async () => {
     const { wrapper } = mountPanel()
-    await wrapper.find('input[data-testid="amount-input"]').setValue('5000000')
-    await byTestId(wrapper, 'bid-amount-button').trigger('click')
+    await input(wrapper).setValue('1,000,000')
+    await input(wrapper).trigger('keydown', { key: 'Enter' })
     await flushPromises()
     expect(realtime.bid).not.toHaveBeenCalled()
-    const confirm = document.querySelector('[data-testid="confirm-bid"]')
-    expect(confirm).not.toBe(null)
-    confirm.click()
+    expect(wrapper.text()).toContain('次の最低入札額を下回っています。')
+    expect(byTestId(wrapper, 'bid-suggested').attributes('data-amount')).toBe('1200000')
+  })
+
+  it('keeps a typed amount when the price moves, and says when it has become too low', async () => {
+    const { wrapper } = mountPanel()
+    await input(wrapper).setValue('1,300,000')
+    await wrapper.setProps({ auction: auction({ current_price: 1_300_000, min_next_bid: 1_400_000 }) })
     await flushPromises()
-    expect(realtime.bid).toHaveBeenCalledWith(expect.objectContaining({ amount: 5_000_000 }))
+    expect(input(wrapper).element.value).toBe('1,300,000')
+    expect(wrapper.find('[data-problem="bid_too_low"]').exists()).toBe(true)
+  })
+
+  it('sends a typed valid amount exactly, Enter and the button alike, with the amount on the button', async () => {
+    realtime.bid.mockResolvedValue({ status: 'accepted', bid: { id: 1, amount: 1_500_000 } })
+    const { wrapper } = mountPanel()
+    await input(wrapper).setValue('1,500,000')
+    expect(byTestId(wrapper, 'bid-amount-button').text()).toContain('¥1,500,000 で入札')
+    await input(wrapper).trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    dialogButton('confirm-bid').click()
+    await flushPromises()
+    expect(realtime.bid).toHaveBeenCalledWith(expect.objectContaining({ amount: 1_500_000 }))
     expect(byTestId(wrapper, 'bid-state').attributes('data-status')).toBe('accepted')
+  })
+
+  it('shows the fat-finger limit before anything is confirmed and refuses an amount above it', async () => {
+    const { wrapper } = mountPanel(auction({ max_jump: 50_000_000 }))
+    expect(byTestId(wrapper, 'bid-ceiling').text()).toContain('¥51,100,000')
+    await input(wrapper).setValue('60,000,000')
+    await byTestId(wrapper, 'bid-amount-button').trigger('click')
+    await flushPromises()
+    expect(dialogButton('confirm-dialog')).toBe(null)
+    expect(realtime.bid).not.toHaveBeenCalled()
+    expect(wrapper.find('[data-problem="bid_too_high"]').exists()).toBe(true)
+    expect(byTestId(wrapper, 'bid-suggested').attributes('data-amount')).toBe('51000000')
+  })
+
+  it('lets the bidder switch the confirmation off, remembered in this browser', async () => {
+    localStorage.removeItem('umaseri.confirmBids')
+    realtime.bid.mockResolvedValue({ status: 'accepted', bid: { id: 1, amount: 1_200_000 } })
+    const { wrapper } = mountPanel()
+    await byTestId(wrapper, 'confirm-toggle').find('input').setValue(false)
+    await flushPromises()
+    expect(localStorage.getItem('umaseri.confirmBids')).toBe('off')
+    await byTestId(wrapper, 'bid-button').trigger('click')
+    await flushPromises()
+    expect(realtime.bid).toHaveBeenCalledWith(expect.objectContaining({ amount: 1_200_000 }))
+    localStorage.removeItem('umaseri.confirmBids')
+  })
+
+  it('counts down retry_after with the buttons off when rate-limited', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    localStorage.setItem('umaseri.confirmBids', 'off')
+    realtime.bid.mockResolvedValue({
+      status: 'rejected',
+      code: 'rate_limited',
+      message: { retry_after: 7 },
+    })
+    const { wrapper } = mountPanel()
+    await byTestId(wrapper, 'bid-button').trigger('click')
+    await flushPromises()
+    expect(byTestId(wrapper, 'bid-button').attributes('disabled')).toBeDefined()
+    expect(byTestId(wrapper, 'bid-button').text()).toContain('あと 7 秒')
+    expect(byTestId(wrapper, 'bid-state').text()).toContain('あと 7 秒で再び入札できます')
+    vi.advanceTimersByTime(3_000)
+    await flushPromises()
+    expect(byTestId(wrapper, 'bid-button').text()).toContain('あと 4 秒')
+    vi.advanceTimersByTime(4_500)
+    await flushPromises()
+    expect(byTestId(wrapper, 'bid-button').attributes('disabled')).toBeUndefined()
+    vi.useRealTimers()
+    localStorage.removeItem('umaseri.confirmBids')
   })
 
   it('refuses on screen while the connection is down', async () => {

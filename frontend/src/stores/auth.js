@@ -1,6 +1,6 @@
 import { defineStore } from 'pinia'
 import { computed, ref } from 'vue'
-import { auth as authApi } from '../api/index.js'
+import { auth as authApi, me as meApi } from '../api/index.js'
 import { apiError } from '../api/http.js'
 import * as session from '../auth/session.js'
 import { hasSavedLocale, setLocale } from '../i18n/index.js'
@@ -72,6 +72,13 @@ export const useAuthStore = defineStore('auth', () => {
     else await loadMe()
   }
 
+  /** Changes one's own e-mail and/or language; the site follows a new language at once. */
+  async function updateProfile(changes) {
+    user.value = await meApi.update(changes)
+    if (changes.language) setLocale(changes.language)
+    return user.value
+  }
+
   async function logout() {
     const refresh = session.getRefreshToken()
     try {
@@ -99,5 +106,6 @@ export const useAuthStore = defineStore('auth', () => {
     register,
     logout,
     loadMe,
+    updateProfile,
   }
 })

@@ -28,6 +28,11 @@ export const useNotificationsStore = defineStore('notifications', () => {
     notification.read = true
   }
 
+  async function markAllRead() {
+    await notificationsApi.markAllRead()
+    items.value = items.value.map((n) => ({ ...n, read: true }))
+  }
+
   function clear() {
     items.value = []
     latest.value = null
@@ -40,5 +45,5 @@ export const useNotificationsStore = defineStore('notifications', () => {
     latest.value = notification
   })
 
-  return { items, available, latest, unread, load, markRead, clear }
+  return { items, available, latest, unread, load, markRead, markAllRead, clear }
 })
