@@ -1,5 +1,6 @@
 // What the bid entry may say about an amount before anything is sent. The amount itself is never changed: an
 // amount the server would refuse is refused on screen, and a valid one nearby is offered as a separate choice.
+import { buyerTotal } from './buyerTotal.js'
 import { amountProblem, roundDownBelow, snapAmount } from './increments.js'
 
 /** The highest amount the server's fat-finger guard accepts now, or null when the snapshot does not say. */
@@ -46,10 +47,8 @@ export function parseTypedAmount(text, parse) {
  * lot carries no rates.
  */
 export function buyersTotal(amount, auction) {
-  const premiumRate = Number(auction?.buyer_premium_rate)
-  const taxRate = Number(auction?.consumption_tax_rate)
-  if (!Number.isSafeInteger(amount) || !Number.isFinite(premiumRate) || !Number.isFinite(taxRate)) return null
-  if (auction.buyer_premium_rate === undefined || auction.buyer_premium_rate === null) return null
-  const premium = Math.floor(amount * premiumRate)
-  return amount + premium + Math.floor((amount + premium) * taxRate)
+  // One computation of rule 11 for the whole app (exact decimal rates, whole yen): lib/buyerTotal.js.
+  if (!Number.isSafeInteger(amount)) return null
+  if (auction?.buyer_premium_rate === undefined || auction?.buyer_premium_rate === null) return null
+  return buyerTotal(amount, auction.buyer_premium_rate, auction.consumption_tax_rate ?? '0.1')?.total ?? null
 }

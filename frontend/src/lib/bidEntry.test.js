@@ -49,3 +49,15 @@ describe('limits and totals from the snapshot', () => {
     expect(buyersTotal(10_000_000, {})).toBe(null)
   })
 })
+
+describe('the estimate beside a bid or a maximum', () => {
+  it('is rule 11 in exact whole yen, the same as the buyer total block', async () => {
+    const { buyersTotal } = await import('./bidEntry.js')
+    // 100 × 0.29 is 28.999… in floating point; the premium is ¥29
+    expect(buyersTotal(100, { buyer_premium_rate: '0.29', consumption_tax_rate: '0.1' })).toBe(141)
+    expect(buyersTotal(1_200_000, { buyer_premium_rate: '0.05', consumption_tax_rate: '0.1' })).toBe(
+      1_386_000,
+    )
+    expect(buyersTotal(1_200_000, {})).toBeNull()
+  })
+})
