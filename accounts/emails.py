@@ -10,12 +10,11 @@ from .models import Language, User
 LANGUAGES = {choice.value for choice in Language}
 
 
-def email_confirmation_email(user: User) -> EmailMultiAlternatives:
-    from .services import email_confirmation_url
-
+def email_confirmation_email(user: User, *, url: str) -> EmailMultiAlternatives:
+    """`url`: the confirmation link (accounts.services.email_confirmation_url)."""
     language = user.language if user.language in LANGUAGES else Language.JAPANESE
     hours = settings.EMAIL_CONFIRMATION_MAX_AGE_SECONDS // 3600
-    context = {"user": user, "url": email_confirmation_url(user), "hours": hours, "site_url": settings.SITE_URL}
+    context = {"user": user, "url": url, "hours": hours, "site_url": settings.SITE_URL}
     with translation.override(language):
         rendered = render_to_string(f"accounts/email/{language}/confirm_email.txt", context).strip()
     subject, _sep, body = rendered.partition("\n")

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import Conflict, ServiceError
 
 from .models import ORGANIZER_ROLES, Role, User
+from .tasks import send_email_confirmation
 
 EMAIL_CONFIRMATION_SALT = "accounts.email-confirmation"
 
@@ -171,8 +172,6 @@ def email_confirmation_url(user: User) -> str:
 
 def email_confirmation_send(*, user: User) -> None:
     """Mail the confirmation link once the transaction commits (by a Celery worker)."""
-    from .tasks import send_email_confirmation
-
     user_id = user.pk
     transaction.on_commit(lambda: send_email_confirmation.delay(user_id))
 

@@ -9,6 +9,7 @@ is ignored. README, "Metrics and alerts", lists every series and what it means.
 import contextlib
 import functools
 import time
+from datetime import datetime
 
 from prometheus_client import Counter, Gauge, Histogram
 
@@ -194,8 +195,6 @@ def observe_task_start(task, now: float | None = None) -> None:
     due = sent
     eta = getattr(request, "eta", None)
     if eta:
-        from datetime import datetime
-
         with contextlib.suppress(TypeError, ValueError):  # an eta we cannot read: lag from the enqueue
             due = max(due, datetime.fromisoformat(eta).timestamp() if isinstance(eta, str) else eta.timestamp())
     TASK_LAG_SECONDS.labels(task.name).observe(max(0.0, (now or time.time()) - due))

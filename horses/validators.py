@@ -68,9 +68,6 @@ PEDIGREE_NAME_MAX = 100
 
 def validate_pedigree(value) -> None:
     """{position: {"ja": name, "en": romaji or English name}}; every key and name optional, nothing else."""
-    from django.core.exceptions import ValidationError
-    from django.utils.translation import gettext as _
-
     if not isinstance(value, dict):
         raise ValidationError(_("The pedigree is an object keyed by position (s, d, ss, … ddd)."), code="invalid")
     for position, names in value.items():

@@ -1,3 +1,4 @@
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import generics, permissions, status
@@ -5,6 +6,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from auctions.models import Auction
+from auctions.selectors import auction_get
 
 from . import services
 from .models import Notification, Watch
@@ -45,6 +47,14 @@ class NotificationReadAllView(APIView):
         return Response({"marked": services.notifications_mark_all_read(user=request.user)})
 
 
+def _visible_auction(request, auction_id: int) -> Auction:
+    """The lot as this user may see it: a draft is the organizers' alone, here as everywhere."""
+    auction = auction_get(auction_id=auction_id, viewer=request.user)
+    if auction is None:
+        raise Http404
+    return auction
+
+
 class WatchView(APIView):
     """Follow (POST) or unfollow (DELETE) a lot."""
 
@@ -52,13 +62,13 @@ class WatchView(APIView):
 
     @extend_schema(request=None, responses={201: WatchSerializer})
     def post(self, request, auction_id: int):
-        auction = get_object_or_404(Auction, pk=auction_id)
+        auction = _visible_auction(request, auction_id)
         watch = services.watch_follow(user=request.user, auction=auction)
         return Response(WatchSerializer(watch).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request, auction_id: int):
-        auction = get_object_or_404(Auction, pk=auction_id)
+        auction = _visible_auction(request, auction_id)
         services.watch_unfollow(user=request.user, auction=auction)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
