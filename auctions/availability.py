@@ -39,10 +39,13 @@ def availability_beat(*, source: str, now: datetime | None = None) -> Outage | N
     return outage
 
 
-def outage_ending_after(*, moment: datetime, before: datetime) -> Outage | None:
-    """The outage that ended last among those that overlap (moment, before]: bidding was impossible then."""
-    return (
-        Outage.objects.filter(ended_at__gt=moment, started_at__lt=before).order_by("-ended_at").first()
-        if settings.OUTAGE_RULE_ENABLED
-        else None
-    )
+def outage_ending_after(*, moment: datetime, before: datetime, not_before: datetime | None = None) -> Outage | None:
+    """The outage that ended last among those that overlap (moment, before]: bidding was impossible then.
+    `not_before`: only outages that began at or after it (the lot's start: a silence that was already going on
+    when the lot's clock began is the platform before it ran, e.g. the demo data seeded before `make run`)."""
+    if not settings.OUTAGE_RULE_ENABLED:
+        return None
+    outages = Outage.objects.filter(ended_at__gt=moment, started_at__lt=before)
+    if not_before is not None:
+        outages = outages.filter(started_at__gte=not_before)
+    return outages.order_by("-ended_at").first()

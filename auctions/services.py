@@ -693,7 +693,11 @@ def _extend_for_outage(auction: Auction, *, now: datetime) -> bool:
     end is the moment bidding was possible again plus the window (audited with reason `outage`, announced like
     any extension). Should be called while holding the auction's row lock, at the close."""
     window = timedelta(seconds=auction.extension_window_seconds)
-    outage = outage_ending_after(moment=auction.ends_at - window, before=auction.ends_at) if window else None
+    outage = (
+        outage_ending_after(moment=auction.ends_at - window, before=auction.ends_at, not_before=auction.started_at)
+        if window
+        else None
+    )
     if outage is None:
         return False
     new_end = outage.ended_at + window

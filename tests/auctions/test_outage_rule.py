@@ -33,7 +33,9 @@ def test_a_silence_longer_than_the_gap_is_recorded_as_an_outage_at_the_next_beat
 
 def test_a_lot_whose_last_window_overlapped_a_10_s_outage_is_extended_not_closed():
     # Given a lot due to end 1 s ago, with a 60 s window, and a closer that was silent for the last 10 s
-    lot = ActiveAuctionFactory(remaining=-1, extension_window_seconds=60)
+    lot = ActiveAuctionFactory(
+        remaining=-1, extension_window_seconds=60, started_at=timezone.now() - timedelta(minutes=5)
+    )
     Availability.objects.create(source="closer", last_seen=timezone.now() - timedelta(seconds=10))
     listener = RoomListener(lot.pk)
 
@@ -70,8 +72,18 @@ def test_a_lot_whose_last_window_the_outage_did_not_touch_closes_as_usual():
     assert Auction.objects.get(pk=lot.pk).status in (AuctionStatus.SOLD, AuctionStatus.UNSOLD)
 
 
+def test_a_silence_already_going_on_when_the_lot_started_does_not_count():
+    # The demo's lots are started by `seed_demo` before `make run` starts the closer: that is the platform
+    # before it ran, not an outage in the middle of the lot.
+    lot = ActiveAuctionFactory(remaining=-1, extension_window_seconds=60, started_at=timezone.now())
+    Availability.objects.create(source="closer", last_seen=timezone.now() - timedelta(hours=12))
+    assert close_expired_auctions() == [lot.pk]
+
+
 def test_the_hard_stop_still_holds_after_an_outage():
-    lot = ActiveAuctionFactory(remaining=-1, extension_window_seconds=60)
+    lot = ActiveAuctionFactory(
+        remaining=-1, extension_window_seconds=60, started_at=timezone.now() - timedelta(minutes=5)
+    )
     Auction.objects.filter(pk=lot.pk).update(max_ends_at=lot.ends_at)
     Availability.objects.create(source="closer", last_seen=timezone.now() - timedelta(seconds=10))
     assert close_expired_auctions() == [lot.pk]
