@@ -4,6 +4,7 @@ leaves the page, every bid is confirmed first, a maximum answers other bidders w
 and a rate-limited bidder is shown how long to wait. Each step leaves a screenshot in docs/screenshots/."""
 
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -36,10 +37,18 @@ def shot(page, name: str) -> None:
     page.screenshot(path=str(SHOTS / name), animations="disabled")
 
 
-def in_view(page, test_id: str) -> bool:
-    box = page.get_by_test_id(test_id).bounding_box()
+def in_view(page, test_id: str, wait_seconds: float = 5) -> bool:
+    """Whether the element is inside the viewport, waiting a moment for the page to bring it there (it scrolls
+    after rendering the refusal)."""
     size = page.viewport_size
-    return box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]
+    deadline = time.monotonic() + wait_seconds
+    while True:
+        box = page.get_by_test_id(test_id).bounding_box()
+        if box is not None and box["y"] >= 0 and box["y"] + box["height"] <= size["height"]:
+            return True
+        if time.monotonic() > deadline:
+            return False
+        page.wait_for_timeout(50)
 
 
 def type_amount(page, text: str) -> None:
