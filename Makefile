@@ -52,8 +52,11 @@ run: install frontend collectstatic migrate seed
 	PATH="$(abspath $(BIN)):$$PATH" DAPHNE_HOST=$(HOST) DAPHNE_PORT=$(PORT) \
 		exec $(BIN)/honcho start --env /dev/null $(PROCESSES)
 
+# The end-to-end tests (real daphne, Celery worker and beat, Chromium) run first, in a pytest process of their own:
+# what the unit tests leave in-process (settings, channel layers, Celery's current app) never reaches them.
 test: install frontend
-	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest
+	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest tests/e2e
+	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest --ignore=tests/e2e
 	@if [ -n "$$(find frontend -path frontend/node_modules -prune -o -type f \( -name '*.test.*' -o -name '*.spec.*' \) -print)" ]; then \
 		npm --prefix frontend test; \
 	else \
