@@ -59,13 +59,8 @@ class _Publisher:
         threading.Thread(target=self.loop.run_forever, name="channel-publisher", daemon=True).start()
 
     def send(self, messages: list[tuple[str, dict]], timeout: float = 5) -> None:
-        async def send_all():
-            for group, event in messages:
-                await self.layer.group_send(group, room_message(event))
+        """Send (group, channel-layer message) pairs in order."""
 
-        asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
-
-    def send_raw(self, messages: list[tuple[str, dict]], timeout: float = 5) -> None:
         async def send_all():
             for group, message in messages:
                 await self.layer.group_send(group, message)
@@ -89,7 +84,7 @@ def send_to_groups_now(messages: list[tuple[str, dict]]) -> None:
     """Send (group, event) pairs in order, now, stamping each event with the server time."""
     for _group, event in messages:
         event.setdefault("server_time", server_time_ms())
-    _get_publisher().send(messages)
+    _get_publisher().send([(group, room_message(event)) for group, event in messages])
 
 
 def send_to_group_now(group: str, event: dict) -> None:
@@ -99,7 +94,7 @@ def send_to_group_now(group: str, event: dict) -> None:
 def send_command_now(group: str, command: str) -> None:
     """Tell every socket in `group` to act (e.g. "session.revoke"): a channel-layer message for the consumers
     themselves, never relayed to a client as it is."""
-    _get_publisher().send_raw([(group, {"type": command})])
+    _get_publisher().send([(group, {"type": command})])
 
 
 def publish_auction_event(auction_id: int, *events: dict) -> None:
