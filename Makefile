@@ -53,10 +53,12 @@ run: install frontend collectstatic migrate seed
 		exec $(BIN)/honcho start --env /dev/null $(PROCESSES)
 
 # The end-to-end tests (real daphne, Celery worker and beat, Chromium) run first, in a pytest process of their own:
-# what the unit tests leave in-process (settings, channel layers, Celery's current app) never reaches them.
+# what the unit tests leave in-process (settings, channel layers, Celery's current app) never reaches them. Then the
+# fault suite (tests/faults: the stack on a PostgreSQL cluster and a Redis server of its own), then the rest.
 test: install frontend
 	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest tests/e2e
-	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest --ignore=tests/e2e
+	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest tests/faults
+	env $(addprefix -u ,$(DOTENV_VARS)) DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python -m pytest --ignore=tests/e2e --ignore=tests/faults
 	@if [ -n "$$(find frontend -path frontend/node_modules -prune -o -type f \( -name '*.test.*' -o -name '*.spec.*' \) -print)" ]; then \
 		npm --prefix frontend test; \
 	else \

@@ -3,7 +3,9 @@
 from django import forms
 from django.contrib import admin, messages
 from django.db import models
+from django.forms.models import BaseInlineFormSet
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from config.errors import ServiceError
 
 from . import services
-from .errors import InvalidTerms
+from .errors import HorseHasOpenAuction, InvalidTerms, LotNumberTaken
 from .models import Auction, AuctionStatus, AuditEntry, Invoice, Sale, SaleSession
 
 STATUS_COLOURS = {
@@ -251,9 +253,18 @@ class SaleSessionInline(admin.TabularInline):
     readonly_fields = ("scheduled_at",)
 
 
+def _sessions_of(formset, sale: Sale | None):
+    """A lot's session is one of its own sale's (none yet on the page that adds the sale)."""
+    if "session" in formset.form.base_fields:
+        sessions = SaleSession.objects.filter(sale=sale) if sale is not None else SaleSession.objects.none()
+        formset.form.base_fields["session"].queryset = sessions
+    return formset
+
+
 class LotInline(admin.TabularInline):
     """The sale's lots in lot order. Terms are edited on the lot's own page (through the services); here the
-    organizer sees the catalogue, renumbers lots to reorder them and assigns them to sessions."""
+    organizer sees the catalogue, renumbers lots to reorder them and assigns them to sessions. New lots are added
+    in the inline below (NewLotInline)."""
 
     model = Auction
     fk_name = "sale"
@@ -263,20 +274,87 @@ class LotInline(admin.TabularInline):
     ordering = ("lot_number",)
     fields = ("lot_number", "horse", "session", "status", "start_price_yen", "starts_at", "planned_ends_at")
     readonly_fields = ("horse", "status", "start_price_yen", "starts_at", "planned_ends_at")
-    verbose_name_plural = _("lots (change a number to reorder; add lots from the auction page)")
+    verbose_name_plural = _("lots (change a number to reorder)")
 
     def has_add_permission(self, request, obj=None):
-        return False
+        return False  # NewLotInline adds them
 
     def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None and "session" in formset.form.base_fields:
-            formset.form.base_fields["session"].queryset = SaleSession.objects.filter(sale=obj)
-        return formset
+        return _sessions_of(super().get_formset(request, obj, **kwargs), obj)
 
     @admin.display(description=_("start price"))
     def start_price_yen(self, auction: Auction) -> str:
         return yen(auction.start_price)
+
+
+class NewLotForm(AuctionAdminForm):
+    """A lot added on its sale's page: the horse, its number and start price (and its session, if any). The other
+    terms keep their defaults until set on the lot's own page; the same rule check runs as there."""
+
+    class Meta:
+        model = Auction
+        fields = ("lot_number", "horse", "session", "start_price")
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.errors:
+            return cleaned
+        lot = Auction(sale=cleaned["sale"], lot_number=cleaned["lot_number"], horse=cleaned["horse"])
+        try:
+            services.auction_uniqueness_check(auction=lot)
+        except LotNumberTaken as exc:
+            self.add_error("lot_number", str(exc.message))
+        except HorseHasOpenAuction as exc:
+            self.add_error("horse", str(exc.message))
+        return cleaned
+
+
+class NewLotFormSet(BaseInlineFormSet):
+    @classmethod
+    def get_default_prefix(cls) -> str:
+        return "new_lots"  # the existing lots' inline is "lots"
+
+
+class NewLotInline(admin.TabularInline):
+    """Empty rows to add lots to the sale. SaleAdmin.save_formset creates each through services.auction_create,
+    in draft, as the lot's own add page does."""
+
+    model = Auction
+    fk_name = "sale"
+    form = NewLotForm
+    formset = NewLotFormSet
+    extra = 1  # one blank row to fill in; "add another" gives more
+    can_delete = False
+    fields = ("lot_number", "horse", "session", "start_price")
+    autocomplete_fields = ("horse",)
+    verbose_name = _("new lot")
+    verbose_name_plural = _("add lots (in draft; the other terms are set on each lot's page)")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).none()  # only rows to add: the sale's lots are listed above
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return _sessions_of(super().get_formset(request, obj, **kwargs), obj)
+
+
+@admin.register(SaleSession)
+class SaleSessionAdmin(admin.ModelAdmin):
+    """The sessions of every sale (each is also an inline of its sale). bidding/admin.py adds the console."""
+
+    list_display = ("__str__", "sale", "opens_at", "closes_at", "interval_seconds", "lot_count", "scheduled_at")
+    list_filter = ("sale",)
+    list_select_related = ("sale",)
+    ordering = ("-opens_at", "pk")
+    date_hierarchy = "opens_at"
+    fields = ("sale", "name", "opens_at", "closes_at", "interval_seconds", "scheduled_at")
+    readonly_fields = ("scheduled_at",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(lot_total=models.Count("lots"))
+
+    @admin.display(description=_("lots"), ordering="lot_total")
+    def lot_count(self, session: SaleSession) -> int:
+        return session.lot_total
 
 
 @admin.register(Sale)
@@ -285,7 +363,7 @@ class SaleAdmin(admin.ModelAdmin):
     search_fields = ("name_ja", "name_en", "venue")
     date_hierarchy = "starts_on"
     ordering = ("-starts_on",)
-    inlines = (SaleSessionInline, LotInline)
+    inlines = (SaleSessionInline, LotInline, NewLotInline)
     actions = ("schedule_sessions",)
     fieldsets = (
         (None, {"fields": (("name_ja", "name_en"), "venue", ("starts_on", "ends_on"))}),
@@ -300,9 +378,28 @@ class SaleAdmin(admin.ModelAdmin):
         return sale.lots.count()
 
     def save_formset(self, request, form, formset, change):
-        """Lot numbers change together through the service (so a swap works); sessions are plain assignments."""
+        """Lots are written through the services: new ones created one by one, existing ones renumbered together
+        (so a swap works) and assigned to sessions."""
+        if isinstance(formset, NewLotFormSet):
+            return self._add_lots(request, form, formset)
         if formset.model is not Auction:
             return super().save_formset(request, form, formset, change)
+        return self._change_lots(request, form, formset)
+
+    def _add_lots(self, request, form, formset) -> None:
+        created = []
+        for lot_form in formset.forms:
+            if not lot_form.has_changed():
+                continue
+            terms = {field: lot_form.cleaned_data[field] for field in NewLotForm._meta.fields}
+            try:
+                created.append(services.auction_create(actor=request.user, sale=form.instance, **terms))
+            except ServiceError as exc:  # e.g. the number taken meanwhile: the other new lots are still added
+                self.message_user(request, f"Lot {terms['lot_number']}: {exc.message}", messages.ERROR)
+        # What the admin's change message reads: the lots actually added.
+        formset.new_objects, formset.changed_objects, formset.deleted_objects = created, [], []
+
+    def _change_lots(self, request, form, formset) -> None:
         numbers, sessions = {}, {}
         for lot_form in formset.forms:
             lot = lot_form.instance
@@ -343,10 +440,18 @@ class SaleAdmin(admin.ModelAdmin):
 class InvoiceAdmin(admin.ModelAdmin):
     """Invoices are issued by the close and never edited: a correction is a new document, not an edit."""
 
-    list_display = ("display_number", "sale", "auction", "buyer", "issued_at", "total")
+    list_display = ("display_number", "sale", "auction", "buyer", "issued_at", "total", "pdf_link")
     list_filter = ("sale",)
     search_fields = ("buyer__username", "auction__horse__name")
     list_select_related = ("sale", "auction__horse", "buyer")
+    readonly_fields = ("pdf_link",)
+
+    @admin.display(description=_("PDF"))
+    def pdf_link(self, invoice: Invoice) -> str:
+        """The document itself, from the buyers' endpoint (which lets staff read every invoice)."""
+        return format_html(
+            '<a href="{}" download>{}</a>', reverse("invoice-pdf", args=[invoice.pk]), _("Download the PDF")
+        )
 
     def has_add_permission(self, request):
         return False

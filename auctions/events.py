@@ -6,14 +6,22 @@ the surrounding transaction commits, so no client ever sees a change that was ro
 
 import asyncio
 import json
+import logging
 import os
 import threading
+from collections.abc import Callable
+from datetime import timedelta
 
 from channels.layers import channel_layers
 from django.db import transaction
+from django.utils import timezone
+from redis.exceptions import ConnectionError as RedisConnectionError
 
 from .increments import min_next_bid
+from .models import RoomEvent
 from .wire import iso, ms, paddle_of, server_time_ms
+
+logger = logging.getLogger(__name__)
 
 
 def auction_group(auction_id: int) -> str:
@@ -28,6 +36,18 @@ def auction_of_group(group: str) -> int | None:
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
+
+
+# Every process hears every user's messages on this one group and hands them to its own sockets of that user
+# (`user_group` rides in the message): one subscription per process instead of one per signed-in socket. A user's
+# messages are few (their notices, a revoked session), so the filtering is cheap.
+USERS_GROUP = "users"
+
+
+def _layer_address(group: str, message: dict) -> tuple[str, dict]:
+    if group.startswith("user."):
+        return USERS_GROUP, {**message, "user_group": group}
+    return group, message
 
 
 def room_message(event: dict) -> dict:
@@ -63,9 +83,38 @@ class _Publisher:
 
         async def send_all():
             for group, message in messages:
-                await self.layer.group_send(group, message)
+                await self._group_send(group, message)
 
         asyncio.run_coroutine_threadsafe(send_all(), self.loop).result(timeout)
+
+    async def _group_send(self, group: str, message: dict) -> None:
+        address = _layer_address(group, message)
+        try:
+            await self.layer.group_send(*address)
+        except RedisConnectionError:
+            # The first send after Redis came back meets the connection it had cut: once more, on a new one.
+            await self.layer.group_send(*address)
+
+    def send_paced(self, builders: list[tuple[str, Callable[[], dict]]], over: float) -> None:
+        """Send (group, event builder) pairs spread evenly over `over` seconds, in at most a hundred slices, each
+        event built and stamped as it leaves. Returns at once: the publisher's loop sends them."""
+
+        async def paced():
+            slices = max(1, min(len(builders), 100))
+            size = -(-len(builders) // slices)
+            start = self.loop.time()
+            for index in range(slices):
+                await asyncio.sleep(max(0.0, start + index * over / slices - self.loop.time()))
+                for group, build in builders[index * size : (index + 1) * size]:
+                    event = build()
+                    event.setdefault("server_time", server_time_ms())
+                    await self._group_send(group, room_message(event))
+
+        def failed(future) -> None:
+            if not future.cancelled() and future.exception() is not None:
+                logger.warning("paced send failed: %r", future.exception())
+
+        asyncio.run_coroutine_threadsafe(paced(), self.loop).add_done_callback(failed)
 
 
 _publisher: _Publisher | None = None
@@ -87,6 +136,14 @@ def send_to_groups_now(messages: list[tuple[str, dict]]) -> None:
     _get_publisher().send([(group, room_message(event)) for group, event in messages])
 
 
+def send_paced(builders: list[tuple[str, Callable[[], dict]]], over: float) -> None:
+    """Like send_to_groups_now, spread over `over` seconds and without waiting (the timer ticks)."""
+    if over <= 0:
+        send_to_groups_now([(group, build()) for group, build in builders])
+    else:
+        _get_publisher().send_paced(builders, over)
+
+
 def send_to_group_now(group: str, event: dict) -> None:
     send_to_groups_now([(group, event)])
 
@@ -100,10 +157,42 @@ def send_command_now(group: str, command: str) -> None:
 def publish_auction_event(auction_id: int, *events: dict) -> None:
     """Send the events, in order, to everyone watching the auction, once the current transaction has committed.
 
-    Robust: the change has committed by then; a Redis outage is logged, never turned into an error for a bid or a
-    close that did happen (clients resync from `auction:state` when they reconnect)."""
-    group = auction_group(auction_id)
-    transaction.on_commit(lambda: send_to_groups_now([(group, event) for event in events]), robust=True)
+    Through the outbox: the events are one RoomEvent row of this transaction (one INSERT, however many events),
+    relayed after the commit and then removed. If the relay fails (Redis away), the row stays and the beat's sweep
+    (`relay_pending_room_events`) sends it once Redis is back; a bid or a close that did happen is never turned
+    into an error, and no watcher is left without the end of a lot."""
+    row = RoomEvent.objects.create(auction_id=auction_id, events=list(events))
+    row_id, group = row.pk, auction_group(auction_id)
+    transaction.on_commit(lambda: _relay(row_id, [(group, event) for event in events]), robust=True)
+
+
+def _relay(row_id: int, messages: list[tuple[str, dict]]) -> None:
+    try:
+        send_to_groups_now(messages)
+    except Exception as exc:
+        logger.warning("room event %s not relayed, the sweep will: %s: %s", row_id, type(exc).__name__, exc)
+        return
+    RoomEvent.objects.filter(pk=row_id).delete()
+
+
+# A row the relay after its commit has not removed by then is the sweep's (the relay itself takes milliseconds).
+SWEEP_AFTER = timedelta(seconds=2)
+
+
+def relay_pending_room_events(*, limit: int = 500) -> int:
+    """The sweep: send what the relay after the commit could not, oldest first, and remove it in one statement.
+    Two sweeps at once may both send a row: a repeated event is stale on arrival and changes nothing."""
+    rows = list(
+        RoomEvent.objects.filter(created_at__lte=timezone.now() - SWEEP_AFTER)
+        .order_by("pk")
+        .values_list("pk", "auction_id", "events")[:limit]
+    )
+    if not rows:
+        return 0
+    send_to_groups_now([(auction_group(auction_id), event) for _pk, auction_id, events in rows for event in events])
+    RoomEvent.objects.filter(pk__in=[pk for pk, _auction_id, _events in rows]).delete()
+    logger.info("room events relayed by the sweep: %d row(s)", len(rows))
+    return len(rows)
 
 
 def publish_user_event(user_id: int, event: dict) -> None:

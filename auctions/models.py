@@ -364,6 +364,24 @@ class DomainEvent(models.Model):
         return f"{self.name} #{self.pk}"
 
 
+class RoomEvent(models.Model):
+    """The outbox of the room events (auctions.events.publish_auction_event): the events one transaction made for
+    one lot's room, written in that transaction and removed once relayed to the channel layer, right after the
+    commit or, when that failed (Redis away), by the beat's sweep. Only what is still on its way stays here. A
+    late event is harmless: clients apply only what is newer than the `seq` they hold."""
+
+    auction = models.ForeignKey(Auction, on_delete=models.CASCADE, related_name="+", db_index=False)
+    events = models.JSONField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("room event")
+        verbose_name_plural = _("room events")
+
+    def __str__(self) -> str:
+        return f"room {self.auction_id} #{self.pk}"
+
+
 class Invoice(models.Model):
     """The buyer's 適格請求書 for one won lot, numbered in sequence within its sale. Amounts are fixed when it is
     issued (at the close, in the same transaction), so a later change of the sale's terms never rewrites it."""

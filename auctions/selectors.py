@@ -14,6 +14,10 @@ from .pricing import CONSUMPTION_TAX_RATE, buyer_total, rate_text
 from .wire import iso, ms, paddle_of, server_time_ms
 
 
+def _english(horse, position: str) -> str:
+    return ((horse.pedigree or {}).get(position) or {}).get("en", "")
+
+
 def horse_summary(horse) -> dict:
     photos = list(horse.photos.all()[:1]) if horse.pk else []
     return {
@@ -26,6 +30,10 @@ def horse_summary(horse) -> dict:
         "sire": horse.sire,
         "dam": horse.dam,
         "dams_sire": horse.dams_sire,
+        # The catalogue cards' English names (the pedigree's romaji; empty when none was given)
+        "sire_en": _english(horse, "s"),
+        "dam_en": _english(horse, "d"),
+        "dams_sire_en": _english(horse, "ds"),
         "breeder": horse.breeder,
         "location": horse.location,
         "photo": photos[0].image.url if photos else None,
@@ -100,7 +108,13 @@ def auction_snapshot(*, auction: Auction, viewer=None) -> dict:
     }
     if is_organizer(viewer):
         snapshot["reserve_price"] = auction.reserve_price
+        snapshot["horse"]["consignor"] = consignor_summary(auction.horse.consignor)
     return snapshot
+
+
+def consignor_summary(user) -> dict | None:
+    """Who consigned a horse, as organizers see it (staff see names: rule 8 is for bidders)."""
+    return None if user is None else {"id": user.pk, "name": user.get_full_name() or user.username}
 
 
 def buyer_total_for(*, auction: Auction, amount: int) -> dict:
@@ -114,14 +128,19 @@ def auction_list(
     statuses: list[str] | None = None,
     sale_date: date | None = None,
     sale_id: int | None = None,
+    consignor_id: int | None = None,
 ) -> QuerySet[Auction]:
     """Auctions in sale order, with what a snapshot needs loaded up front. Drafts are the organizers' work in
-    progress: only organizers see them. `sale_date` keeps the lots of the sales running on that day."""
-    queryset = Auction.objects.select_related("sale", "horse", "high_bidder", "winner").prefetch_related(
-        "horse__photos"
-    )
+    progress: only organizers see them. `sale_date` keeps the lots of the sales running on that day.
+    `consignor_id` (the horse's consignor) is for organizers only: for anyone else it is ignored, so that the
+    list never tells who consigned what."""
+    queryset = Auction.objects.select_related(
+        "sale", "horse", "horse__consignor", "high_bidder", "winner"
+    ).prefetch_related("horse__photos")
     if not is_organizer(viewer):
         queryset = queryset.exclude(status=AuctionStatus.DRAFT)
+    elif consignor_id is not None:
+        queryset = queryset.filter(horse__consignor_id=consignor_id)
     if statuses:
         queryset = queryset.filter(status__in=statuses)
     if sale_date is not None:

@@ -71,6 +71,11 @@ class BuyerTotalSerializer(serializers.Serializer):
     total = serializers.IntegerField()
 
 
+class ConsignorSerializer(serializers.Serializer):
+    id = serializers.IntegerField(help_text="The consignor's user id (the `consignor` filter of the lot list).")
+    name = serializers.CharField(help_text="Full name, or the username when none is given.")
+
+
 class HorseSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -81,9 +86,17 @@ class HorseSummarySerializer(serializers.Serializer):
     sire = serializers.CharField()
     dam = serializers.CharField()
     dams_sire = serializers.CharField()
+    sire_en = serializers.CharField(allow_blank=True, help_text="The sire's English name, when the pedigree gives it.")
+    dam_en = serializers.CharField(allow_blank=True, help_text="The dam's English name, when given.")
+    dams_sire_en = serializers.CharField(allow_blank=True, help_text="The dam's sire's English name, when given.")
     breeder = serializers.CharField()
     location = serializers.CharField()
     photo = serializers.CharField(allow_null=True, help_text="URL of the first photo.")
+    consignor = ConsignorSerializer(
+        allow_null=True,
+        required=False,
+        help_text="Organizers only: who consigned the horse (absent for everyone else); null when nobody is set.",
+    )
 
 
 class AuctionSnapshotSerializer(serializers.Serializer):

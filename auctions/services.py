@@ -176,14 +176,21 @@ def auction_terms_check(*, terms: dict, now: datetime, changed: Collection[str])
             )
 
 
-def _save_terms(auction: Auction, *, fields: Collection[str] | None = None) -> None:
-    """Insert or update, turning the two uniqueness rules into clear refusals (checked first, and again by the
-    database constraints should a concurrent write slip in between)."""
+def auction_uniqueness_check(*, auction: Auction) -> None:
+    """Raise LotNumberTaken or HorseHasOpenAuction if saving `auction` as it stands (saved or not yet) would
+    break one of the two uniqueness rules. Only a check, for a form to answer early: the database constraints
+    still refuse a concurrent write that slips in before the save."""
     others = Auction.objects.exclude(pk=auction.pk)
     if others.filter(sale_id=auction.sale_id, lot_number=auction.lot_number).exists():
         raise LotNumberTaken()
     if auction.status in OPEN_STATUSES and others.filter(horse=auction.horse, status__in=OPEN_STATUSES).exists():
         raise HorseHasOpenAuction()
+
+
+def _save_terms(auction: Auction, *, fields: Collection[str] | None = None) -> None:
+    """Insert or update, turning the two uniqueness rules into clear refusals (checked first, and again by the
+    database constraints should a concurrent write slip in between)."""
+    auction_uniqueness_check(auction=auction)
     try:
         with transaction.atomic():
             if fields is None:

@@ -2,14 +2,16 @@
 every active lot's clock is broadcast once a second. Each task loads by id and calls a service."""
 
 import logging
+from functools import partial
 
 from celery import shared_task
+from django.conf import settings
 from django.utils import timezone
 
 from config import metrics
 
 from .availability import availability_beat
-from .events import auction_group, auction_timer_event, send_to_groups_now
+from .events import auction_group, auction_timer_event, relay_pending_room_events, send_paced
 from .models import Auction, AuctionStatus
 from .selectors import auction_due_ids
 from .services import auction_close_due, auction_start_if_due
@@ -46,20 +48,31 @@ def close_expired_auctions() -> list[int]:
 @shared_task(name="auctions.broadcast_timers", ignore_result=True)
 def broadcast_timers() -> int:
     metrics.observe_tick()
-    now = timezone.now()
     # A paused lot's clock stands still: its watchers hold `auction:paused` and hear nothing until it resumes.
     active = Auction.objects.filter(status=AuctionStatus.ACTIVE, paused_at__isnull=True).values_list(
         "pk", "ends_at", "seq"
     )
-    messages = [
-        (auction_group(auction_id), auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=now, seq=seq))
+    ticks = [
+        (auction_group(auction_id), partial(_tick, auction_id=auction_id, ends_at=ends_at, seq=seq))
         for auction_id, ends_at, seq in active
     ]
-    send_to_groups_now(messages)
-    return len(messages)
+    send_paced(ticks, over=settings.TIMER_SPREAD_MS / 1000)
+    return len(ticks)
+
+
+def _tick(*, auction_id: int, ends_at, seq: int) -> dict:
+    # Built as it leaves (the ticks are spread over part of the second): the time left is read then. A lot
+    # extended meanwhile has a higher seq, so the SPA ignores this older tick.
+    return auction_timer_event(auction_id=auction_id, ends_at=ends_at, now=timezone.now(), seq=seq)
 
 
 @shared_task(name="auctions.deliver_domain_events", ignore_result=True)
 def deliver_domain_events() -> int:
     """The outbox sweep: events whose delivery after commit failed (a broker outage) are delivered now."""
     return deliver_pending()
+
+
+@shared_task(name="auctions.relay_room_events", ignore_result=True)
+def relay_room_events() -> int:
+    """The room events' outbox sweep: what could not be sent after its commit (Redis away) is sent now."""
+    return relay_pending_room_events()

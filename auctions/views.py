@@ -6,10 +6,13 @@ from django.http import HttpResponse
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status, viewsets
+from rest_framework.authentication import SessionAuthentication
 from rest_framework.decorators import action
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
+from rest_framework_simplejwt.authentication import JWTAuthentication
 
+from accounts.models import is_organizer
 from accounts.permissions import IsOrganizer, ReadOnlyOrOrganizer
 from config.errors import ServiceError
 from config.schema import READ_ONE_ERRORS, WRITE_ERRORS, error_responses
@@ -99,6 +102,11 @@ class AuctionViewSet(viewsets.GenericViewSet):
             ),
             OpenApiParameter("sale_date", date, description="Only lots of sales running on this day (YYYY-MM-DD)."),
             OpenApiParameter("sale", int, description="Only the lots of this sale."),
+            OpenApiParameter(
+                "consignor",
+                int,
+                description="Organizers only: the lots of horses this user (id) consigned. Ignored for anyone else.",
+            ),
         ],
         responses={200: AuctionSnapshotSerializer(many=True), **error_responses(400, 429)},
     )
@@ -113,6 +121,14 @@ class AuctionViewSet(viewsets.GenericViewSet):
                 code="invalid_sale",
                 message=_("The sale is given by its id, a whole number."),
             ),
+            consignor_id=_positive_int(
+                request.query_params.get("consignor"),
+                field="consignor",
+                code="invalid_consignor",
+                message=_("The consignor is given by their user id, a whole number."),
+            )
+            if is_organizer(request.user)
+            else None,
         )
         page = self.paginate_queryset(queryset)
         return self.get_paginated_response(
@@ -304,7 +320,9 @@ class InvoiceViewSet(viewsets.GenericViewSet):
         parameters=[OpenApiParameter("lang", str, description="ja or en; default: the user's language.")],
         responses={(200, "application/pdf"): bytes, **error_responses(401, 404, 429)},
     )
-    @action(detail=True, methods=["get"])
+    # Session too (GET only, so no CSRF question), so that staff signed in to the admin open the invoice page's
+    # PDF link in the browser, as they do the reports' links.
+    @action(detail=True, methods=["get"], authentication_classes=[JWTAuthentication, SessionAuthentication])
     def pdf(self, request, pk=None):
         """The invoice as a PDF (適格請求書)."""
         invoice = self._invoice(pk)

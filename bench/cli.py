@@ -5,6 +5,7 @@ import os
 import shutil
 import sys
 from dataclasses import dataclass, fields, replace
+from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -16,7 +17,8 @@ class Scenario:
     bidders_per_auction: int
     duration: float  # seconds of bidding
     workers: int  # load-generator processes
-    servers: int = 2  # daphne processes
+    servers: int = 2  # the socket pool's processes (uvicorn, or --server daphne)
+    rest_servers: int = 1  # the REST pool's daphne processes (0: the socket pool serves REST too)
     browsers: int = 0  # REST browsing loops, in all
     rest_bid_share: float = 0.2  # share of bids sent over REST instead of the socket
     bid_delay_min: float = 1.0  # a bidder who is not the highest bids after uniform(min, max) seconds
@@ -45,7 +47,7 @@ SCENARIOS = {
     ),
     "b": Scenario(
         name="b",
-        description="10,000 sockets over 100 auctions, steady bidding",
+        description="10,000 sockets over 100 auctions, 20 bids/s",
         auctions=100,
         sockets=10_000,
         bidders_per_auction=2,
@@ -54,6 +56,22 @@ SCENARIOS = {
         servers=2,
         browsers=0,
         connect_concurrency=256,
+        # A room's two bidders take turns, each bidding 4-6 s after being outbid: 100 rooms, 20 bids a second.
+        bid_delay_min=4.0,
+        bid_delay_max=6.0,
+    ),
+    "e": Scenario(
+        name="e",
+        description="one lot, 5,000 watchers, 2 bids/s",
+        auctions=1,
+        sockets=5000,
+        bidders_per_auction=2,
+        duration=60,
+        workers=4,
+        servers=2,
+        connect_concurrency=256,
+        bid_delay_min=0.3,
+        bid_delay_max=0.7,
     ),
     "c": Scenario(
         name="c",
@@ -101,7 +119,7 @@ def parser() -> argparse.ArgumentParser:
     top = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     commands = top.add_subparsers(dest="command", required=True)
     run = commands.add_parser("run", help="run one scenario and print the table")
-    run.add_argument("--scenario", choices=sorted(SCENARIOS), default="a", help="a (default), b, c, d or smoke")
+    run.add_argument("--scenario", choices=sorted(SCENARIOS), default="a", help="a (default), b, c, d, e or smoke")
     for field in fields(Scenario):
         if field.name in ("name", "description"):
             continue
@@ -138,9 +156,16 @@ def parser() -> argparse.ArgumentParser:
     )
     run.add_argument(
         "--server",
-        choices=["daphne", "uvicorn"],
-        default="daphne",
-        help="the ASGI server of the K server processes (the platform runs daphne)",
+        choices=["daphne", "uvicorn", "bare"],
+        default="uvicorn",
+        help="the ASGI server of the socket pool (the platform's is uvicorn; the REST pool is daphne); bare: "
+        "bench.bare alone, one bare websockets process without the platform (the baseline)",
+    )
+    run.add_argument(
+        "--baseline",
+        action="store_true",
+        help="first run the same scenario against the bare server (bench.bare), then the platform, and give the "
+        "platform's figures as ratios to the bare server's measured in the same run",
     )
     run.add_argument(
         "--server-gc",
@@ -190,5 +215,18 @@ def main(argv: list[str] | None = None) -> None:
     scenario = scenario_from(args)
     if args.nginx_workers is None:
         args.nginx_workers = max(1, -(-scenario.sockets // 8000))
-    results = run(scenario, args)
+    baseline = None
+    if args.baseline or args.server == "bare":
+        output = args.output
+        if output and args.server != "bare":
+            output = str(Path(output).with_name(Path(output).stem + "-bare.json"))
+        bare_args = argparse.Namespace(**{**vars(args), "server": "bare", "nginx": False, "output": output})
+        if args.baseline:
+            bare_args.label = f"baseline for: {args.label}" if args.label else "baseline"
+        # One process, no REST: a bare broadcast server has no channel layer to span processes, and no API.
+        bare_scenario = replace(scenario, servers=1, rest_servers=0, browsers=0, rest_bid_share=0.0)
+        baseline = run(bare_scenario, bare_args)
+        if args.server == "bare":
+            sys.exit(0 if not baseline["errors"] else 1)
+    results = run(scenario, args, baseline=baseline)
     sys.exit(0 if not results["errors"] else 1)

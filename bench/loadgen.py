@@ -2,7 +2,7 @@
 
 The orchestrator (bench.run) starts several of these and drives them through a pipe:
   -> {"cmd": "connect"}                       open every socket (burst), join its room, report
-  -> {"cmd": "start", "t_end": ...}           bid, browse, probe one-at-a-time connects, until t_end
+  -> {"cmd": "start", "t_start": ..., "t_end": ...}  bid, browse, probe one-at-a-time connects, until t_end
   -> {"cmd": "quiet?"} (repeated)             <- seconds since any socket last heard a bid, extension or close
   -> {"cmd": "stop"}                          report everything measured, close the sockets, exit
 Every latency is in milliseconds. Delivery latency compares the server's stamp (bid.placed_at_ms, server_time)
@@ -12,6 +12,7 @@ with this machine's time.time() on receipt: server and clients share one clock.
 import array
 import asyncio
 import contextlib
+import gc
 import json
 import random
 import re
@@ -103,7 +104,8 @@ class Worker:
         self.bidding = False
         self.stopping = False
         self.last_room_event = time.monotonic()  # a bid, extension or close heard on any socket
-        self.t_end = 0.0
+        self.t_start = self.t_end = 0.0
+        self.gc_started: float | None = None
         self.entry = plan["entry_points"]  # [[host, port], ...]
         self.rest_entry = plan["rest_entry_points"]
         self.session = None
@@ -223,7 +225,8 @@ class Worker:
     def on_timer(self, client: Client, raw: str, received: float) -> None:
         """Ticks are most of what arrives (one per socket per second): counted and timed from their text, without
         a full JSON parse, so that the load generator's CPU goes where the figures need it. The same text twice
-        (same server_time, same remaining_ms) is a duplicate."""
+        (same server_time, same remaining_ms) is a duplicate. A tick stamped within the bidding is counted per
+        room and stamp: every socket of the room must get it (delivered / expected)."""
         rec = self.rec
         if raw == client.last_timer:
             rec.counts["duplicate:auction:timer"] += 1
@@ -231,7 +234,10 @@ class Worker:
         rec.counts["auction:timer"] += 1
         stamp = SERVER_TIME.search(raw)
         if stamp:
-            rec.add("deliver_timer", received - int(stamp.group(1)))
+            stamped = int(stamp.group(1))
+            rec.add("deliver_timer", received - stamped)
+            if self.t_start * 1000 <= stamped <= self.t_end * 1000:
+                rec.reached(("timer", client.auction_id, stamped), received - stamped)
 
     def on_message(self, client: Client, message: dict, received: float) -> None:
         kind = message.get("type")
@@ -396,6 +402,15 @@ class Worker:
                 self.rec.counts[f"serial_connect_error:{type(exc).__name__}"] += 1
             await asyncio.sleep(self.plan["serial_interval"])
 
+    def time_collections(self, phase: str, info: dict) -> None:
+        if info["generation"] != 2:
+            return
+        if phase == "start":
+            self.gc_started = time.perf_counter()
+        elif self.gc_started is not None:
+            self.rec.add("client_gc_pause", (time.perf_counter() - self.gc_started) * 1000)
+            self.gc_started = None
+
     async def loop_lag(self) -> None:
         """How late this process's event loop wakes up: when high, client-side queueing inflates the figures."""
         while not self.stopping:
@@ -419,12 +434,18 @@ class Worker:
         started = time.perf_counter()
         outcome = await self.connect_all()
         outcome["seconds"] = round(time.perf_counter() - started, 2)
+        # The clients' own collector must not pause them (2,500 held connections are a big heap to walk): the
+        # same tuning as the servers' (config/asgi.py), and every pause of the oldest generation is timed.
+        gc.collect()
+        gc.freeze()
+        gc.set_threshold(50_000, 20, 100)
+        gc.callbacks.append(self.time_collections)
         outcome["negotiated_extensions"] = dict(self.negotiated_extensions)
         self.conn.send(outcome)
 
         command = await self.command()
         if command["cmd"] == "start":
-            self.t_end = command["t_end"]
+            self.t_start, self.t_end = command["t_start"], command["t_end"]
             connector = aiohttp.TCPConnector(limit=self.plan["rest_connections"], force_close=False)
             self.session = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=30))
             self.bidding = True

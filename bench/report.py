@@ -82,6 +82,16 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
         "events": len(truth["ended"]),
         "duplicates": counts.get("duplicate:auction:ended", 0),
     }
+    # Timer ticks stamped within the bidding, by room and stamp (outside the total: they are not room events).
+    ticks = [(got, rooms.get(key[1], 0)) for key, (got, _slowest) in reach.items() if key[0] == "timer"]
+    timer_ticks = {
+        "ticks": len(ticks),
+        "delivered": sum(got for got, _expected in ticks),
+        "expected": sum(expected for _got, expected in ticks),
+    }
+    timer_ticks["ratio"] = (
+        round(timer_ticks["delivered"] / timer_ticks["expected"], 6) if timer_ticks["expected"] else None
+    )
     delivered["total"] = {
         "delivered": sum(v["delivered"] for v in delivered.values()),
         "expected": sum(v["expected"] for v in delivered.values()),
@@ -96,7 +106,7 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
     before, after = _mark_sample(monitor, "before_connect"), _mark_sample(monitor, "after_connect")
     memory = {}
     if before and after:
-        daphne = [name for name in after["roles"] if name.startswith("daphne")]
+        daphne = [name for name in after["roles"] if name.startswith("ws-")]  # the socket pool
         grown = sum(after["roles"][n]["rss_mb"] - before["roles"][n]["rss_mb"] for n in daphne)
         memory = {
             "daphne_rss_mb_before_connect": {n: before["roles"][n]["rss_mb"] for n in daphne},
@@ -129,6 +139,8 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
             "timers_received": counts.get("auction:timer", 0),
         },
         "delivered": delivered,
+        "timer_ticks": timer_ticks,
+        "cpu_per_message_us": _cpu_per_message(usage, delivered, timer_ticks, duration),
         "rest": {
             "all": summary(samples["rest_browse"]),
             "auction_list": summary(samples["rest_auction_list"]),
@@ -143,7 +155,7 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
         "probe_errors": prober.errors,
         "servers": usage,
         "memory": memory,
-        "client": {"loop_lag": summary(samples["client_loop_lag"])},
+        "client": {"loop_lag": summary(samples["client_loop_lag"]), "gc_pause": summary(samples["client_gc_pause"])},
         "counters": dict(sorted(counts.items())),
         "rooms": {
             "count": len(rooms),
@@ -151,6 +163,21 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
             "sockets_max": max(rooms.values(), default=0),
         },
         "servers_count": servers,
+    }
+
+
+def _cpu_per_message(usage: dict, delivered: dict, timer_ticks: dict, duration: float) -> dict | None:
+    """The socket pool's CPU (user + system, from the monitor's counters) per message it delivered: room events
+    and timer ticks of the bidding, over its length (the drain's few seconds tick at the same rate)."""
+    pool = {name: u for name, u in usage.items() if name.startswith("ws-")}
+    messages = delivered.get("total", {}).get("delivered", 0) + timer_ticks.get("delivered", 0)
+    if not pool or not messages or not duration:
+        return None
+    cores = sum(u["cpu_percent_of_core"] or 0 for u in pool.values()) / 100
+    return {
+        "us": round(cores / (messages / duration) * 1e6, 1),
+        "socket_pool_cores": round(cores, 2),
+        "messages_per_second": round(messages / duration),
     }
 
 
@@ -186,6 +213,15 @@ def targets(results: dict) -> list[dict]:
     phase = results.get("connect_phase") or {}
     sockets = phase.get("sockets_connected", 0)
     if phase:
+        in_flight = (results.get("config") or {}).get("connect_concurrency")
+        rows.append(
+            {
+                "what": f"every socket joined, from the first handshake ({in_flight} in flight)",
+                "target": "< 15 s",
+                "measured": f"{sockets:,} in {phase.get('seconds')} s",
+                "holds": phase.get("seconds") is not None and phase["seconds"] < 15 and not phase.get("failed"),
+            }
+        )
         rows.append(
             {
                 "what": "connect attempts refused in the burst (each retried, up to 5 tries)",
@@ -216,7 +252,89 @@ def targets(results: dict) -> list[dict]:
                 "holds": total["delivered"] == total["expected"],
             }
         )
+    ticks = results.get("timer_ticks") or {}
+    if ticks.get("expected"):
+        rows.append(
+            {
+                "what": "timer ticks of the bidding delivered / expected (each to every socket of its room)",
+                "target": "all",
+                "measured": f"{ticks['delivered']:,} / {ticks['expected']:,} ({ticks['ticks']:,} ticks)",
+                "holds": ticks["delivered"] == ticks["expected"],
+            }
+        )
+    cpu = results.get("cpu_per_message_us")
+    if cpu:
+        rows.append(
+            {
+                "what": "socket pool CPU per delivered message",
+                "target": "≤ 40 µs",
+                "measured": f"{cpu['us']} µs ({cpu['socket_pool_cores']} cores, {cpu['messages_per_second']:,}/s)",
+                "holds": cpu["us"] <= 40,
+            }
+        )
+    memory = (results.get("memory") or {}).get("daphne_kib_per_socket")
+    if memory is not None:
+        rows.append(
+            {
+                "what": "socket pool memory per held socket",
+                "target": "≤ 30 KiB",
+                "measured": f"{memory} KiB",
+                "holds": memory <= 30,
+            }
+        )
     return rows
+
+
+# (what, how to read it from a run's results, unit): the figures put beside the bare server's (--baseline).
+BESIDE_BASELINE = [
+    ("every socket joined (burst)", lambda r: _dig(r, "connect_phase.seconds"), "s"),
+    ("connect, burst p95", lambda r: _dig(r, "connect.burst.total.p95"), "ms"),
+    ("connect one at a time p95", lambda r: _dig(r, "connect.serial.total.p95"), "ms"),
+    ("socket bid → answer p95", lambda r: _dig(r, "bids.socket.p95"), "ms"),
+    ("bid → every watcher p95", lambda r: _dig(r, "delivery.update_every_watcher.p95"), "ms"),
+    ("bid → every watcher p99", lambda r: _dig(r, "delivery.update_every_watcher.p99"), "ms"),
+    ("timer tick → socket p95", lambda r: _dig(r, "delivery.timer.p95"), "ms"),
+    ("timer ticks delivered / expected", lambda r: _dig(r, "timer_ticks.ratio"), ""),
+    ("socket pool CPU per delivered message", lambda r: _dig(r, "cpu_per_message_us.us"), "µs"),
+    ("socket pool memory per socket", lambda r: _dig(r, "memory.daphne_kib_per_socket"), "KiB"),
+]
+
+
+def beside_baseline(results: dict, baseline: dict) -> dict:
+    """The platform's figures beside the bare server's from the same run, and their ratio (a ratio survives a
+    noisy shared machine, an absolute figure does not). Acceptance: CPU per message at most twice the bare's."""
+    rows = []
+    for what, read, unit in BESIDE_BASELINE:
+        platform, bare = read(results), read(baseline)
+        ratio = round(platform / bare, 1) if isinstance(platform, int | float) and bare else None
+        rows.append({"what": what, "unit": unit, "bare": bare, "platform": platform, "ratio": ratio})
+    cpu = next(row for row in rows if row["unit"] == "µs")
+    return {
+        "rows": rows,
+        "cpu_within_twice_bare": None if cpu["ratio"] is None else cpu["ratio"] <= 2,
+        "bare_sockets_joined": _dig(baseline, "connect_phase.sockets_connected"),
+        "bare_loadavg": (baseline.get("machine") or {}).get("loadavg_after"),
+        "bare_results_started_at": baseline.get("started_at"),
+    }
+
+
+def _baseline_markdown(beside: dict) -> list[str]:
+    lines = [
+        "",
+        f"Beside the bare server (bench.bare, one process, same load generator, run just before: "
+        f"{beside['bare_sockets_joined']:,} sockets joined):",
+        "",
+        "| figure | bare | platform | platform ÷ bare |",
+        "|---|---|---|---|",
+    ]
+    for row in beside["rows"]:
+        unit = f" {row['unit']}" if row["unit"] else ""
+        bare = "—" if row["bare"] is None else f"{row['bare']}{unit}"
+        platform = "—" if row["platform"] is None else f"{row['platform']}{unit}"
+        lines.append(f"| {row['what']} | {bare} | {platform} | {'—' if row['ratio'] is None else row['ratio']} |")
+    holds = {True: "yes", False: "**no**", None: "n/a"}[beside["cpu_within_twice_bare"]]
+    lines.append(f"\n- CPU per delivered message within twice the bare server's: {holds}")
+    return lines
 
 
 def markdown(results: dict) -> str:
@@ -225,7 +343,8 @@ def markdown(results: dict) -> str:
     lines = [
         f"## Scenario {results['scenario']}: {results['description']}",
         "",
-        f"{results['config']['servers']} {results['config'].get('server', 'daphne')}"
+        f"{results['config']['servers']} {results['config'].get('server', 'daphne')} (sockets)"
+        + f" + {results['config'].get('rest_servers', 0)} daphne (REST)"
         + (" behind nginx" if results["config"]["nginx"] else "")
         + f", {results['config']['workers']} load processes, {results['config']['duration']:.0f} s of bidding; "
         f"load average before {machine.get('loadavg_before')}, after {machine.get('loadavg_after')}"
@@ -248,7 +367,7 @@ def markdown(results: dict) -> str:
         f"{results.get('drain_seconds')} s",
         "- delivered/expected by event: "
         + ", ".join(f"{k} {v['delivered']}/{v['expected']}" for k, v in delivered.items() if k != "total"),
-        f"- memory per socket: daphne {memory.get('daphne_kib_per_socket')} KiB"
+        f"- memory per socket: socket pool {memory.get('daphne_kib_per_socket')} KiB"
         + (f", nginx {memory.get('nginx_kib_per_socket')} KiB" if "nginx_kib_per_socket" in memory else ""),
         "- server CPU (% of one core) and peak RSS: "
         + ", ".join(
@@ -257,13 +376,18 @@ def markdown(results: dict) -> str:
             if name != "machine"
         ),
         f"- machine: {(results.get('servers') or {}).get('machine')}; client loop lag "
-        f"p99 {((results.get('client') or {}).get('loop_lag') or {}).get('p99')} ms",
+        f"p50 {((results.get('client') or {}).get('loop_lag') or {}).get('p50')} ms, "
+        f"p99 {((results.get('client') or {}).get('loop_lag') or {}).get('p99')} ms; the clients' full collections: "
+        f"{((results.get('client') or {}).get('gc_pause') or {}).get('count')}, longest "
+        f"{((results.get('client') or {}).get('gc_pause') or {}).get('max')} ms",
         f"- queries per accepted bid: {(results.get('bid_query_count') or {}).get('queries')}; "
         f"permessage-deflate negotiated: {(results.get('connect_phase') or {}).get('negotiated_extensions')}",
-        f"- daphne full collections: {results.get('server_gc')}",
+        f"- servers' full collections: {results.get('server_gc')}",
     ]
     if results.get("errors"):
         lines.append(f"- ERRORS: {results['errors']}")
+    if results.get("baseline"):
+        lines += _baseline_markdown(results["baseline"])
     return "\n".join(lines)
 
 

@@ -109,7 +109,10 @@ def _user(user: dict) -> dict:
     return {"user_id": user["id"], "paddle": user["paddle"], "token": user["token"]}
 
 
-def run(scenario: Scenario, args) -> dict:
+def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
+    """One scenario against the stack `args` describe. `baseline`: the same scenario's results against the bare
+    server (bench.bare), run just before: the figures are then also given as ratios to it."""
+    bare = args.server == "bare"
     soft, hard = raise_file_limit()
     run_id = time.strftime("%Y%m%d-%H%M%S")
     results: dict = {
@@ -144,7 +147,7 @@ def run(scenario: Scenario, args) -> dict:
 
     redis.Redis.from_url(args.redis_url).flushdb()
     log(f"scenario {scenario.name}: {scenario.description}; load average {os.getloadavg()[0]:.2f}")
-    log(f"creating and seeding the database {args.database_url.rsplit('/', 1)[-1]}; starting daphne meanwhile")
+    log(f"creating and seeding the database {args.database_url.rsplit('/', 1)[-1]}; starting the servers meanwhile")
     database_create(args.database_url)
     stack = monitor = prober = None
     processes: list[multiprocessing.Process] = []
@@ -154,11 +157,12 @@ def run(scenario: Scenario, args) -> dict:
         stack = Stack(
             env=env,
             servers=scenario.servers,
-            nginx=args.nginx,
+            nginx=args.nginx and not bare,
             worker_concurrency=args.worker_concurrency,
             server_gc=args.server_gc,
             nginx_workers=args.nginx_workers,
             server=args.server,
+            rest_servers=scenario.rest_servers,
         )
         stack.start_servers()
         started = time.perf_counter()
@@ -166,12 +170,18 @@ def run(scenario: Scenario, args) -> dict:
         results["setup"] = {"seed_seconds": round(time.perf_counter() - started, 1)}
         results["bid_query_count"] = seeded["bid_query_count"]
         specs = socket_specs(scenario, seeded)
+        if bare:
+            users = seeded["bidders"] + seeded["watchers"]
+            stack.bare_users.write_text(json.dumps({user["token"]: user["paddle"] for user in users}))
         hot = seeded["auctions"][0] if scenario.hot_seconds else None
-        log(f"{scenario.servers} daphne started; now a Celery worker and beat" + (", nginx" if args.nginx else ""))
+        pools = f"{scenario.servers} {args.server} (sockets) + {scenario.rest_servers} daphne (REST)"
+        log(f"{pools} started; now a Celery worker and beat" + (", nginx" if args.nginx else ""))
         stack.start_rest()
         results["setup"]["server_ports"] = stack.ports
+        results["setup"]["rest_server_ports"] = stack.rest_ports
         results["setup"]["nginx_port"] = stack.nginx_port
-        warm_up(stack)
+        if not bare:
+            warm_up(stack)
         monitor = Monitor({**stack.pids(), **service_pids(args.redis_url)})
         monitor.start()
 
@@ -185,7 +195,7 @@ def run(scenario: Scenario, args) -> dict:
             plan = {
                 "sockets": mine,
                 "entry_points": entry,
-                "rest_entry_points": entry,
+                "rest_entry_points": stack.rest_entry_points(),
                 "auction_ids": seeded["auctions"],
                 "probe_tokens": probe_tokens,
                 "serial_base": 1_000_000 * (index + 1),
@@ -240,9 +250,9 @@ def run(scenario: Scenario, args) -> dict:
 
         prober = Prober(database_url=args.database_url, redis_url=args.redis_url, auction_id=seeded["auctions"][0])
         prober.start()
-        if hot:
+        if hot and not bare:
             set_hot_deadline(args.database_url, hot, scenario.hot_seconds)
-        for auction_id in seeded["closing_auctions"]:
+        for auction_id in [] if bare else seeded["closing_auctions"]:
             set_hot_deadline(args.database_url, auction_id, 1.0)
         t_start = time.time()
         t_end = t_start + scenario.duration
@@ -250,29 +260,33 @@ def run(scenario: Scenario, args) -> dict:
         stack.signal_servers(signal.SIGUSR1)  # daphne's collector counts from here (bench.serve)
         log(f"bidding for {scenario.duration:.0f} s (load average {os.getloadavg()[0]:.2f})")
         for pipe in pipes:
-            pipe.send({"cmd": "start", "t_end": t_end})
+            pipe.send({"cmd": "start", "t_start": t_start, "t_end": t_end})
         while time.time() < t_end:
             time.sleep(0.5)
             dead = stack.dead()
             if dead:
                 results["errors"].extend(dead)
                 break
-        if hot:
+        if hot and not bare:
             wait_for_close(args.database_url, hot, timeout=scenario.extension_window + 15)
-        for auction_id in seeded["closing_auctions"]:
+        for auction_id in [] if bare else seeded["closing_auctions"]:
             wait_for_close(args.database_url, auction_id, timeout=30)
         results["drain_seconds"] = drain(pipes, processes, quiet=scenario.drain)
         monitor.mark("end")
-        log("scraping /metrics of every server process")
-        results["metrics"] = metrics.scrape(stack, args.redis_url)
-        stack.signal_servers(signal.SIGUSR1)
+        if bare:
+            results["metrics"] = {}
+            stack.bare_truth.unlink(missing_ok=True)
+        else:
+            log("scraping /metrics of every server process")
+            results["metrics"] = metrics.scrape(stack, args.redis_url)
+        stack.signal_servers(signal.SIGUSR1)  # bench.serve: the collector's line; bench.bare: its accepted bids
         results["machine"]["loadavg_end_of_run"] = [round(x, 2) for x in os.getloadavg()]
         prober.stop()
         for pipe in pipes:
             pipe.send({"cmd": "stop"})
         recorded = [receive(pipe, 300, processes) for pipe in pipes]
         log("collecting the figures")
-        truth = ground_truth(args.database_url, seeded["auctions"])
+        truth = bare_truth(stack) if bare else ground_truth(args.database_url, seeded["auctions"])
         results.update(
             report.figures(
                 recorded=recorded,
@@ -313,6 +327,8 @@ def run(scenario: Scenario, args) -> dict:
     RESULTS.mkdir(parents=True, exist_ok=True)
     output = Path(args.output) if args.output else RESULTS / f"{scenario.name}-{run_id}.json"
     results["targets"] = report.targets(results)
+    if baseline is not None:
+        results["baseline"] = report.beside_baseline(results, baseline)
     if not args.no_plot:
         results["plot"] = report.plot(results, output.with_suffix(".png"))
     output.write_text(json.dumps(results, indent=2, default=str))
@@ -352,10 +368,10 @@ def receive(pipe, timeout: float, processes) -> dict:
 
 
 def warm_up(stack: Stack) -> None:
-    """One request per daphne, so the first measured request does not pay for lazy imports."""
+    """One request per server, so the first measured request does not pay for lazy imports."""
     import urllib.request
 
-    for port in stack.ports:
+    for port in stack.ports + stack.rest_ports:
         for path in ("/api/auctions/", "/api/horses/"):
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
                 response.read()
@@ -420,10 +436,22 @@ def ground_truth(url: str, auctions: list[int]) -> dict:
     }
 
 
+def bare_truth(stack: Stack, timeout: float = 30) -> dict:
+    """What the bare server accepted (it writes the file on SIGUSR1), in ground_truth's shape."""
+    deadline = time.monotonic() + timeout
+    while not stack.bare_truth.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError("the bare server wrote no account of its bids")
+        time.sleep(0.1)
+    truth = json.loads(stack.bare_truth.read_text())
+    truth["bids"] = {int(bid_id): auction_id for bid_id, auction_id in truth["bids"].items()}
+    return truth
+
+
 def gc_lines(stack: Stack) -> dict:
     out = {}
-    for index in range(stack.server_count):
-        lines = [line for line in stack.tail(f"daphne-{index}", 100_000).splitlines() if "bench.serve gc" in line]
+    for name in stack.server_names():
+        lines = [line for line in stack.tail(name, 100_000).splitlines() if "bench.serve gc" in line]
         if len(lines) >= 2:  # start-up to the start, then the run (then the exit, if it got that far)
-            out[f"daphne-{index}"] = lines[1].split("bench.serve gc: ", 1)[-1]
+            out[name] = lines[1].split("bench.serve gc: ", 1)[-1]
     return out

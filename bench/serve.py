@@ -1,8 +1,7 @@
-"""The server command of a benchmark run: daphne (or uvicorn) with every full garbage collection timed.
+"""The server command of a benchmark run: the platform's own (config.serve) with every full collection timed.
 
-    python -m bench.serve -b HOST -p PORT [--proxy-headers] APP
+    python -m bench.serve --server daphne|uvicorn -b HOST -p PORT [--proxy-headers]
 
-BENCH_SERVER=uvicorn runs the same application under uvicorn instead (`bench run --server uvicorn`).
 BENCH_SERVER_GC=untuned undoes config/asgi.py's gc.freeze() and raised thresholds, to measure what they buy.
 Every collection of the oldest generation is timed. SIGUSR1 logs the count and the longest pause since the
 previous SIGUSR1 and starts counting afresh: the bench sends it when bidding starts and when it ends, so the last
@@ -53,41 +52,9 @@ def main() -> None:
     atexit.register(_report)
     signal.signal(signal.SIGUSR1, _report)
 
-    if os.environ.get("BENCH_SERVER", "daphne") == "uvicorn":
-        _run_uvicorn(sys.argv[1:])
-        return
-    from daphne.cli import CommandLineInterface
+    from config import serve
 
-    sys.argv[0] = "daphne"
-    CommandLineInterface().run(sys.argv[1:])
-
-
-def _run_uvicorn(argv: list[str]) -> None:
-    """The same application under uvicorn (BENCH_SERVER=uvicorn, `bench run --server uvicorn`), from the same
-    daphne-style arguments: -b HOST -p PORT [--proxy-headers] APP. Its websockets protocol writes frames straight
-    to the asyncio transport; permessage-deflate off, as daphne never negotiates it either."""
-    import argparse
-
-    import uvicorn
-
-    parser = argparse.ArgumentParser()
-    parser.add_argument("-b", dest="host")
-    parser.add_argument("-p", dest="port", type=int)
-    parser.add_argument("--proxy-headers", action="store_true")
-    parser.add_argument("app")
-    args = parser.parse_args(argv)
-    uvicorn.run(
-        args.app,
-        host=args.host,
-        port=args.port,
-        ws="websockets",
-        ws_per_message_deflate=False,
-        lifespan="off",
-        access_log=False,
-        proxy_headers=args.proxy_headers,
-        forwarded_allow_ips="127.0.0.1",
-        log_level="warning",
-    )
+    serve.main(sys.argv[1:])
 
 
 if __name__ == "__main__":

@@ -1,4 +1,6 @@
-"""The server side of a benchmark run: its own database, K daphne processes, a Celery worker and beat, nginx.
+"""The server side of a benchmark run: its own database, a socket pool of K server processes (uvicorn, as
+production runs it) and a REST pool of daphne processes, a Celery worker and beat, nginx routing `/ws/` to the
+one and the rest to the other.
 
 Everything here is started by the bench and stopped by it; nothing touches a database or Redis DB it was not
 given.
@@ -90,7 +92,8 @@ def database_drop(url: str) -> None:
 
 
 class Stack:
-    """K daphne processes on 127.0.0.1, a Celery worker, Celery beat and, optionally, nginx in front."""
+    """The socket pool (`ws-0..K-1`) and the REST pool (`rest-0..R-1`) on 127.0.0.1, a Celery worker, Celery beat
+    and, optionally, nginx in front. With R = 0 the socket pool serves REST too (one pool, as `make run` does)."""
 
     def __init__(
         self,
@@ -101,21 +104,23 @@ class Stack:
         worker_concurrency: int,
         server_gc: str,
         nginx_workers: int = 1,
-        server: str = "daphne",
+        server: str = "uvicorn",
+        rest_servers: int = 1,
     ):
         # Every process serves /metrics behind this token alone (no address is let in without it).
         self.metrics_token = secrets.token_urlsafe(32)
         env = dict(env, METRICS_TOKEN=self.metrics_token, METRICS_ALLOWED_NETWORKS="")
         self.env, self.server_count, self.use_nginx = env, servers, nginx
         self.worker_concurrency, self.server_gc, self.nginx_workers = worker_concurrency, server_gc, nginx_workers
-        self.server = server
+        self.server, self.rest_count = server, rest_servers
         self.tmp = Path(tempfile.mkdtemp(prefix="umaseri-bench-"))
-        self.ports: list[int] = []
+        self.ports: list[int] = []  # the socket pool
+        self.rest_ports: list[int] = []
         self.nginx_port: int | None = None
         self.processes: dict[str, subprocess.Popen] = {}
         self.worker_metrics_port: int | None = None
 
-    # The roles the monitor watches, by name: daphne-0..K-1, worker, beat, nginx.
+    # The roles the monitor watches, by name: ws-0..K-1, rest-0..R-1, worker, beat, nginx.
     def _spawn(self, name: str, args: list[str], env: dict | None = None) -> subprocess.Popen:
         log = (self.tmp / f"{name}.log").open("wb")
         process = subprocess.Popen(  # noqa: S603 (commands built here, not from input)
@@ -129,23 +134,59 @@ class Stack:
         self.processes[name] = process
         return process
 
-    def daphne_command(self, port: int) -> list[str]:
-        # bench.serve is the daphne command line with the collector timed (and tuned with --server-gc tuned).
-        args = [sys.executable, "-m", "bench.serve", "-b", "127.0.0.1", "-p", str(port)]
+    @property
+    def bare(self) -> bool:
+        """The baseline (bench.bare): one bare websockets process, none of the platform around it."""
+        return self.server == "bare"
+
+    @property
+    def bare_users(self) -> Path:
+        return self.tmp / "bare-users.json"
+
+    @property
+    def bare_truth(self) -> Path:
+        return self.tmp / "bare-truth.json"
+
+    def server_command(self, port: int, kind: str) -> list[str]:
+        if kind == "bare":
+            return [
+                sys.executable,
+                "-m",
+                "bench.bare",
+                "-p",
+                str(port),
+                "--users",
+                str(self.bare_users),
+                "--truth",
+                str(self.bare_truth),
+            ]
+        # bench.serve is config.serve with the collector timed (and untuned with --server-gc untuned).
+        args = [sys.executable, "-m", "bench.serve", "--server", kind, "-b", "127.0.0.1", "-p", str(port)]
         if self.use_nginx:
             args.append("--proxy-headers")
-        return [*args, "config.asgi:application"]
+        return args
+
+    def server_names(self) -> list[str]:
+        return [f"ws-{index}" for index in range(self.server_count)] + [
+            f"rest-{index}" for index in range(self.rest_count)
+        ]
 
     def start_servers(self) -> None:
-        """daphne first: it touches no table at start-up, so it can boot while the database is being seeded."""
-        server_env = dict(self.env, BENCH_SERVER_GC=self.server_gc, BENCH_SERVER=self.server)
+        """The servers first: they touch no table at start-up, so they can boot while the database is seeded."""
+        server_env = dict(self.env, BENCH_SERVER_GC=self.server_gc)
         for index in range(self.server_count):
-            port = free_port()
-            self.ports.append(port)
-            self._spawn(f"daphne-{index}", self.daphne_command(port), env=server_env)
+            self.ports.append(free_port())
+            self._spawn(f"ws-{index}", self.server_command(self.ports[-1], self.server), env=server_env)
+        for index in range(self.rest_count):
+            self.rest_ports.append(free_port())
+            self._spawn(f"rest-{index}", self.server_command(self.rest_ports[-1], "daphne"), env=server_env)
 
     def start_rest(self) -> "Stack":
         """The Celery worker and beat (they query the tables at once), nginx, and wait for all of it."""
+        if self.bare:
+            for name, port in zip(self.server_names(), self.ports, strict=True):
+                wait_for_port(port, self.processes[name])
+            return self
         celery = [sys.executable, "-m", "celery", "-A", "config"]
         # The worker's pool children record into a directory of its own; its main process serves the sum.
         self.worker_metrics_port = free_port()
@@ -169,8 +210,8 @@ class Stack:
             env=worker_env,
         )
         self._spawn("beat", [*celery, "beat", "-l", "warning", "-s", str(self.tmp / "beat-schedule")])
-        for index, port in enumerate(self.ports):
-            wait_for_port(port, self.processes[f"daphne-{index}"])
+        for name, port in zip(self.server_names(), self.ports + self.rest_ports, strict=True):
+            wait_for_port(port, self.processes[name])
         if self.use_nginx:
             self._start_nginx()
         self._wait_for_worker()
@@ -189,8 +230,7 @@ class Stack:
 
     def nginx_config(self, port: int) -> str:
         site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
-            UMASERI_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
-            # One pool for REST and sockets here: the bench's daphnes serve both (the split is compose's).
+            UMASERI_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.http_ports()),
             UMASERI_WS_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
             # reuseport: the kernel spreads new connections over the workers, so none hits its descriptor limit first
             UMASERI_LISTEN=f"127.0.0.1:{port} reuseport",
@@ -229,15 +269,25 @@ class Stack:
 
     # --- addresses ---------------------------------------------------------------------------------------
 
+    def http_ports(self) -> list[int]:
+        return self.rest_ports or self.ports
+
     def entry_points(self) -> list[tuple[str, int]]:
-        """Where clients connect: nginx, or the daphne ports round robin."""
+        """Where sockets connect: nginx, or the socket pool's ports round robin."""
         if self.use_nginx:
             return [("127.0.0.1", self.nginx_port)]
         return [("127.0.0.1", port) for port in self.ports]
 
+    def rest_entry_points(self) -> list[tuple[str, int]]:
+        """Where REST requests go: nginx, or the REST pool's ports round robin."""
+        if self.use_nginx:
+            return [("127.0.0.1", self.nginx_port)]
+        return [("127.0.0.1", port) for port in self.http_ports()]
+
     def metrics_urls(self) -> dict[str, str]:
         """Each server process's /metrics, by the names the monitor uses."""
-        urls = {f"daphne-{index}": f"http://127.0.0.1:{port}/metrics" for index, port in enumerate(self.ports)}
+        ports = self.ports + self.rest_ports
+        urls = {name: f"http://127.0.0.1:{port}/metrics" for name, port in zip(self.server_names(), ports, strict=True)}
         if self.worker_metrics_port:
             urls["worker"] = f"http://127.0.0.1:{self.worker_metrics_port}/metrics"
         return urls
@@ -247,7 +297,7 @@ class Stack:
 
     def signal_servers(self, signum: int) -> None:
         for name, process in self.processes.items():
-            if name.startswith("daphne") and process.poll() is None:
+            if name in self.server_names() and process.poll() is None:
                 os.kill(process.pid, signum)
 
     def dead(self) -> list[str]:

@@ -5,15 +5,19 @@ auction and user lists get their CSV exports: the lower apps register their own 
 it with the additions (Django's documented way of extending another app's ModelAdmin).
 """
 
+from functools import partial
+
 from django.contrib import admin
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from accounts.admin import UserAdmin
 from accounts.models import User
-from auctions.admin import AuctionAdmin, yen
-from auctions.models import Auction
+from auctions.admin import AuctionAdmin, LotInline, NewLotInline, SaleAdmin, SaleSessionAdmin, SaleSessionInline, yen
+from auctions.models import Auction, Sale, SaleSession
 
-from . import reports
+from . import console, reports
 from .models import Bid, MaxBid
 
 
@@ -120,3 +124,62 @@ class UserWithReportsAdmin(UserAdmin):
     @admin.action(description=_("Export selected users as CSV"))
     def export_csv(self, request, queryset):
         return reports.report_response(request, reports.bidders_report(users=queryset))
+
+
+# --- the auctioneer's console, per sale session (bidding/console.py) ----------------------------------------------
+
+
+def console_link(session: SaleSession) -> str:
+    """The console's door (it refuses anyone but an organizer itself)."""
+    if session.pk is None:
+        return "—"
+    return format_html(
+        '<a class="button" style="white-space:nowrap" href="{}">{}</a>',
+        reverse("admin:auctions_salesession_console", args=[session.pk]),
+        _("Console"),
+    )
+
+
+class SaleSessionWithConsoleInline(SaleSessionInline):
+    fields = (*SaleSessionInline.fields, "console")
+    readonly_fields = (*SaleSessionInline.readonly_fields, "console")
+
+    @admin.display(description=_("console"))
+    def console(self, session: SaleSession) -> str:
+        return console_link(session)
+
+
+admin.site.unregister(Sale)
+
+
+@admin.register(Sale)
+class SaleWithConsoleAdmin(SaleAdmin):
+    inlines = (SaleSessionWithConsoleInline, LotInline, NewLotInline)
+
+
+admin.site.unregister(SaleSession)
+
+
+@admin.register(SaleSession)
+class SaleSessionWithConsoleAdmin(SaleSessionAdmin):
+    list_display = (*SaleSessionAdmin.list_display, "console")
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/console/",
+                wrap(partial(console.console_page, model_admin=self)),
+                name="auctions_salesession_console",
+            ),
+            path(
+                "<path:object_id>/console/live/",
+                wrap(partial(console.console_live, model_admin=self)),
+                name="auctions_salesession_console_live",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("auctioneer's console"))
+    def console(self, session: SaleSession) -> str:
+        return console_link(session)

@@ -12,9 +12,11 @@ import time
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
 from channels.db import DatabaseSyncToAsync
+from channels.exceptions import StopConsumer
 from channels.generic.websocket import AsyncWebsocketConsumer
 from django.conf import settings
 from django.utils.translation import gettext as _
+from uvicorn.protocols.utils import ClientDisconnected
 
 from accounts.models import is_organizer
 from accounts.ws_auth import (
@@ -22,12 +24,14 @@ from accounts.ws_auth import (
     CLOSE_SESSION_REVOKED,
     CLOSE_TOKEN_EXPIRED,
     CLOSE_TOKEN_INVALID,
+    CLOSE_UNAVAILABLE,
     forget_user,
 )
 from auctions.events import auction_group, auction_of_group, user_group
 from auctions.selectors import auction_get, auction_snapshot
 from auctions.wire import server_time_ms
 from config import metrics
+from config.outage import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, log_outage, outage_body
 from config.parsers import strict_json_loads
 
 from . import services
@@ -51,10 +55,6 @@ class FrameError(Exception):
 
 
 class AuctionConsumer(AsyncWebsocketConsumer):
-    # No channel of its own per socket: the process's room hub (bidding.rooms) holds one membership per group and
-    # hands each message to the local sockets. An alias with no layer makes Channels skip the per-socket channel,
-    # its Redis subscription and its receive loop.
-    channel_layer_alias = "no-per-socket-channel"
     held: dict[int, list[dict]] | None = None  # room events that arrived while joining that room (set on connect)
 
     async def connect(self):
@@ -62,7 +62,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         self.hub.on_recovered = resync_rooms
         self.user = self.scope["user"]
         self.bad_frames = 0
-        self.expiry_task = None
+        self.expiry_timer = self.expiry_task = None
         self.rooms: set[int] = set()
         self.held = {}
         auth_error = self.scope.get("auth_error")
@@ -83,10 +83,25 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             return
         expires_at = self.scope.get("token_expires_at")
         if expires_at:
-            self.expiry_task = asyncio.create_task(self._close_when_token_expires(expires_at))
+            # A timer, not a sleeping task per socket: 10,000 sockets hold 10,000 of them.
+            self.expiry_timer = asyncio.get_running_loop().call_later(
+                max(0.0, expires_at - time.time()), self._token_expired
+            )
         if self.user.is_authenticated:
             await self.hub.add(user_group(self.user.pk), self)
         await self.send_json({"type": "session", "user": self._identity()})
+
+    async def __call__(self, scope, receive, send):
+        """As Channels' own, for a socket with no channel of its own: the process's room hub (bidding.rooms)
+        holds one membership per group and hands each message to the local sockets. So there is no per-socket
+        channel, Redis subscription or receive loop, and with only the socket's frames to wait for, they are read
+        in this task (Channels' await_many_dispatch adds a task per frame and a waiter beside it)."""
+        self.scope, self.channel_layer, self.base_send = scope, None, send
+        try:
+            while True:
+                await self.dispatch(await receive())
+        except StopConsumer:
+            pass
 
     async def dispatch(self, message):
         """As Channels' own, minus the hop to the sync thread that it makes before every message to close stale
@@ -104,6 +119,8 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             metrics.WS_OPEN_SOCKETS.dec()
             metrics.WS_DISCONNECTIONS.labels(metrics.disconnect_reason(code)).inc()
             metrics.WS_ROOM_LEAVES.inc(len(self.rooms))
+        if self.expiry_timer:
+            self.expiry_timer.cancel()
         if self.expiry_task:
             self.expiry_task.cancel()
         hub = getattr(self, "hub", None)
@@ -114,8 +131,10 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if getattr(self, "user", None) is not None and self.user.is_authenticated:
             await hub.discard(user_group(self.user.pk), self)
 
-    async def _close_when_token_expires(self, expires_at: int) -> None:
-        await asyncio.sleep(max(0.0, expires_at - time.time()))
+    def _token_expired(self) -> None:
+        self.expiry_task = asyncio.create_task(self._close_for_expired_token())
+
+    async def _close_for_expired_token(self) -> None:
         await self.send_error("token_expired", _("The access token has expired. Reconnect with a fresh one."))
         await self.close(code=CLOSE_TOKEN_EXPIRED)
 
@@ -128,6 +147,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     # --- frames ------------------------------------------------------------------------------------------
 
     async def receive(self, text_data=None, bytes_data=None):
+        message = {}
         try:
             message = self._parse(text_data, bytes_data)
             handler = self.handlers.get(message["type"])
@@ -140,6 +160,13 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             await self.send_error(exc.code, exc.detail, **exc.extra)
             if self.bad_frames >= MAX_BAD_FRAMES:
                 await self.close(code=CLOSE_ABUSE)
+        except OUTAGE_ERRORS as exc:
+            # PostgreSQL (or Redis) is down: the REST contract's 503 `unavailable`, never a 1011. The socket then
+            # closes with 4503: the client reconnects after a back-off and every room resyncs (issue 13).
+            log_outage(exc, self.scope.get("path", "/ws/"))
+            echo = {key: message[key] for key in ("auction_id", "idempotency_key") if key in message}
+            await self.send_error("unavailable", outage_body()["detail"], retry_after=RETRY_AFTER_SECONDS, **echo)
+            await self.close(code=CLOSE_UNAVAILABLE)
 
     def _parse(self, text_data, bytes_data) -> dict:
         raw = text_data if text_data is not None else bytes_data
@@ -300,8 +327,12 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         if held is not None:
             held.append(message)  # this socket is joining that room: after its snapshot
             return
-        metrics.observe_delivery(message)
-        await self.send(text_data=message["text"])  # encoded once by the publisher, stamped with server_time
+        # Encoded once by the publisher, stamped with server_time; straight to the server, the hot path of every
+        # tick and update (send() below, minus Channels' two layers of wrapping).
+        try:
+            await self.base_send({"type": "websocket.send", "text": message["text"]})
+        except (Disconnected, ClientDisconnected):
+            logger.debug("ws send after the peer closed (user %s)", getattr(self.user, "pk", None))
 
     async def session_revoke(self, message: dict) -> None:
         """The user's standing fell: end this session, so nothing keeps acting on the one they signed in with."""
@@ -314,9 +345,9 @@ class AuctionConsumer(AsyncWebsocketConsumer):
     async def send(self, text_data=None, bytes_data=None, close=False):
         try:
             await super().send(text_data=text_data, bytes_data=bytes_data, close=close)
-        except Disconnected:
-            # The phone went away between an event and its delivery (daphne has not seen the close yet): there is
-            # no one to send to, and the disconnect handler cleans up. Not an error of the application.
+        except (Disconnected, ClientDisconnected):
+            # The phone went away between an event and its delivery (the server has not seen the close yet): there
+            # is no one to send to, and the disconnect handler cleans up. Not an error of the application.
             logger.debug("ws send after the peer closed (user %s)", getattr(self.user, "pk", None))
 
     async def send_json(self, content: dict) -> None:

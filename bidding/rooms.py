@@ -1,7 +1,8 @@
 """Room membership per process, not per socket (issue 14).
 
-Each ASGI process keeps, for every group that has local members (a lot's room, a user's own channel), ONE
-channel of its own in that channel-layer group and a set of the local sockets in it. A room event therefore
+Each ASGI process keeps, for every lot that has local watchers, ONE channel of its own in that lot's channel-layer
+group and a set of the local sockets in it; and one more in the group of all users' own messages
+(`auctions.events.USERS_GROUP`), handed to the local sockets of the user each is for. A room event therefore
 reaches the process once, already encoded by the publisher, and is written to each local socket from here: no
 per-socket channel, Redis subscription, receive loop or dispatch. The group membership is added with the room's
 first local socket and dropped with its last.
@@ -23,12 +24,19 @@ from channels.db import DatabaseSyncToAsync
 from channels.layers import get_channel_layer
 
 from auctions.availability import availability_beat
+from auctions.events import USERS_GROUP
+from config import metrics
+
+from . import presence
 
 logger = logging.getLogger(__name__)
 
 # How often the hub checks that its subscriptions still deliver (a message to itself), and how long it waits.
 PROBE_INTERVAL_SECONDS = 2.0
 PROBE_TIMEOUT_SECONDS = 2.0
+# A room's delivery gives the event loop a turn after this many sockets (about 10 ms of writes). Order holds: a
+# room's next event waits for this one's delivery to finish.
+YIELD_EVERY = 256
 
 
 class _Room:
@@ -50,8 +58,12 @@ class RoomHub:
     def __init__(self):
         self.layer = get_channel_layer()
         self.rooms: dict[str, _Room] = {}
+        self.user_members: dict[str, set] = {}  # a user's group → this process's sockets of that user
         self.probe_task: asyncio.Task | None = None
         self.on_recovered = None  # async callable(hub): set by the consumer module (resync the watchers)
+        # False while the probe finds the channel layer down: no event can then mark a snapshot out of date, so none
+        # is shared (a join or an `auction:sync` reads the database).
+        self.live = True
 
     # --- membership ----------------------------------------------------------------------------------------
 
@@ -59,6 +71,9 @@ class RoomHub:
         """Put `member` in `group`; returns once this process's subscription to the group is live, or, with the
         channel layer down, at once: the socket still works (bids, states), its live updates resume when the
         layer is back (the probe subscribes the room then, and resyncs its watchers)."""
+        if _is_user_group(group):
+            self.user_members.setdefault(group, set()).add(member)
+            group = USERS_GROUP
         room = self.rooms.get(group)
         if room is None:
             room = self.rooms[group] = _Room()
@@ -79,6 +94,14 @@ class RoomHub:
         room.pump = asyncio.create_task(self._pump(group, room), name=f"room-pump {group}")
 
     async def discard(self, group: str, member) -> None:
+        if _is_user_group(group):
+            local = self.user_members.get(group)
+            if local is None or member not in local:
+                return
+            local.discard(member)
+            if not local:
+                del self.user_members[group]
+            group = USERS_GROUP
         room = self.rooms.get(group)
         if room is None or member not in room.members:
             return
@@ -93,17 +116,23 @@ class RoomHub:
                 await self.layer.group_discard(group, room.channel)
 
     def members(self, group: str) -> set:
+        if _is_user_group(group):
+            return set(self.user_members.get(group, ()))
         room = self.rooms.get(group)
         return set(room.members) if room else set()
 
     # --- shared snapshots ----------------------------------------------------------------------------------
 
     def cached_snapshot(self, group: str) -> dict | None:
+        if not self.live:
+            return None
         room = self.rooms.get(group)
         return room.snapshot if room is not None else None
 
     def keep_snapshot(self, group: str, snapshot: dict) -> None:
         """File a public snapshot read while the room's subscription was live, unless a newer event came."""
+        if not self.live:
+            return
         room = self.rooms.get(group)
         seq = snapshot.get("seq", -1)
         if room is not None and seq >= room.snapshot_seq:
@@ -121,24 +150,38 @@ class RoomHub:
                 logger.exception("room %s: receive failed", group)
                 await asyncio.sleep(1)
                 continue
-            seq = message.get("seq")
-            if seq is not None and seq > room.snapshot_seq:
-                room.snapshot, room.snapshot_seq = None, seq  # the shared snapshot is out of date
-            handler_name = get_handler_name(message)
-            for member in list(room.members):
-                handler = getattr(member, handler_name, None)
-                if handler is None:
-                    continue
-                try:
-                    await handler(message)
-                except Exception:
-                    logger.exception("room %s: delivery of %s failed", group, message.get("type"))
+            if group == USERS_GROUP:
+                targets = self.user_members.get(message.get("user_group"))
+            else:
+                targets = room.members
+                seq = message.get("seq")
+                if seq is not None and seq > room.snapshot_seq:
+                    room.snapshot, room.snapshot_seq = None, seq  # the shared snapshot is out of date
+            if targets:
+                await self._deliver(group, list(targets), message)
+
+    @staticmethod
+    async def _deliver(group: str, members: list, message: dict) -> None:
+        handler_name = get_handler_name(message)
+        for index, member in enumerate(members):
+            if index and not index % YIELD_EVERY:
+                await asyncio.sleep(0)  # a big room lets the process's other work (a bid's answer) in meanwhile
+            handler = getattr(member, handler_name, None)
+            if handler is None:
+                continue
+            try:
+                await handler(message)
+            except Exception:
+                logger.exception("room %s: delivery of %s failed", group, message.get("type"))
+        # Once per message and process, when its last local socket has it: the delay every watcher here saw.
+        metrics.observe_delivery(message)
 
     # --- watching the subscription ------------------------------------------------------------------------
 
     def _ensure_probe(self) -> None:
         if self.probe_task is None or self.probe_task.done():
             self.probe_task = asyncio.create_task(self._probe(), name="room-hub-probe")
+        presence.ensure_reporting(self)  # watchers online, summed over the processes for the console
 
     async def _probe(self) -> None:
         """A message to a group of our own every few seconds. When it stops arriving, the channel layer is down;
@@ -148,6 +191,7 @@ class RoomHub:
         channel = None
         lost = False
         while True:
+            reached = False
             try:
                 if channel is None:
                     channel = await self.layer.new_channel("probe.")
@@ -159,6 +203,7 @@ class RoomHub:
                     await self.layer.group_send(group, {"type": "hub.probe", "stamp": stamp})
                     while (await self.layer.receive(channel)).get("stamp") != stamp:
                         pass
+                reached = self.live = True
                 await _web_beat()  # rule 12: this server can take bids and reach its watchers
                 unsubscribed = [(group, room) for group, room in self.rooms.items() if room.pump is None]
                 for room_group, room in unsubscribed:
@@ -175,9 +220,13 @@ class RoomHub:
                     logger.warning(
                         "channel layer or database unreachable (%s): live updates paused", type(exc).__name__
                     )
-                lost = True
+                lost, self.live = True, reached  # the database alone down: the shared snapshots are still current
                 channel = None  # a timed-out receive unsubscribes its channel: start again with a new one
             await asyncio.sleep(PROBE_INTERVAL_SECONDS)
+
+
+def _is_user_group(group: str) -> bool:
+    return group.startswith("user.")
 
 
 def _web_beat_sync() -> None:

@@ -141,6 +141,16 @@ app.conf.beat_schedule = {
         "schedule": 5.0,
         "options": {"expires": 5},
     },
+    "send-owed-emails": {
+        "task": "notifications.send_owed_emails",
+        "schedule": 15.0,
+        "options": {"expires": 15},
+    },
+    "relay-room-events": {
+        "task": "auctions.relay_room_events",
+        "schedule": 2.0,
+        "options": {"expires": 2},
+    },
     "start-due-auctions": {
         "task": "auctions.start_due_auctions",
         "schedule": 1.0,

@@ -17,6 +17,8 @@ kept at DEBUG.
 import contextvars
 import logging
 import re
+import threading
+import time
 import uuid
 
 from asgiref.sync import iscoroutinefunction, markcoroutinefunction
@@ -114,18 +116,23 @@ class WebSocketLogContext:
         self.inner = inner
 
     async def __call__(self, scope, receive, send):
-        headers = dict(scope.get("headers") or [])
-        raw = headers.get(REQUEST_ID_HEADER.lower().encode(), b"").decode("latin-1")
-        user = scope.get("user")
-        tokens = bind(
-            request_id=accepted_request_id(raw),
-            user_id=user.pk if getattr(user, "is_authenticated", False) else None,
-            auction_id=None,
-        )
+        tokens = bind(request_id=_request_id_of(scope), user_id=_user_id_of(scope), auction_id=None)
         try:
             return await self.inner(scope, receive, send)
         finally:
             unbind(tokens)
+
+
+# Apart from the middleware's call: its frame lives as long as the socket, and should hold no more than it needs.
+def _request_id_of(scope) -> str:
+    wanted = REQUEST_ID_HEADER.lower().encode()
+    raw = next((value for name, value in scope.get("headers") or [] if name == wanted), b"")
+    return accepted_request_id(raw.decode("latin-1"))
+
+
+def _user_id_of(scope) -> int | None:
+    user = scope.get("user")
+    return user.pk if getattr(user, "is_authenticated", False) else None
 
 
 # --- records and formats ----------------------------------------------------------------------------------
@@ -198,6 +205,42 @@ class PeriodicTaskNoise(logging.Filter):
         return logging.getLogger(record.name).isEnabledFor(logging.DEBUG)
 
 
+class CacheFailures(logging.Filter):
+    """On django-redis' logger (DJANGO_REDIS_LOGGER): every cache call passed over while Redis is away is counted;
+    the log gets one line, without the traceback, per LINE_EVERY seconds of them, rather than one per request."""
+
+    LINE_EVERY = 10.0
+
+    def __init__(self):
+        super().__init__()
+        self.lock = threading.Lock()
+        self.last_line = float("-inf")
+        self.passed_over = 0
+
+    def filter(self, record):
+        from config.metrics import CACHE_FAILURES  # settings import this module before any app is ready
+
+        CACHE_FAILURES.inc()
+        error = record.exc_info[1] if record.exc_info else None
+        cause = getattr(error, "__cause__", None) or error
+        with self.lock:
+            self.passed_over += 1
+            now = time.monotonic()
+            if now - self.last_line < self.LINE_EVERY:
+                return False
+            count, self.passed_over, self.last_line = self.passed_over, 0, now
+        record.msg, record.args = (
+            "cache unreachable (%s), passed over: %d call(s) since the last line",
+            (
+                type(cause).__name__ if cause else "unknown",
+                count,
+            ),
+        )
+        record.levelno, record.levelname = logging.WARNING, "WARNING"
+        record.exc_info = record.exc_text = None
+        return True
+
+
 CELERY_NOISY_LOGGERS = ("celery.app.trace", "celery.worker.strategy", "celery.beat")
 
 
@@ -216,12 +259,17 @@ def logging_config(level: str, fmt: str) -> dict:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"context": {"()": ContextFilter}, "periodic_task_noise": {"()": PeriodicTaskNoise}},
+        "filters": {
+            "context": {"()": ContextFilter},
+            "periodic_task_noise": {"()": PeriodicTaskNoise},
+            "cache_failures": {"()": CacheFailures},
+        },
         "formatters": {fmt: formatters[fmt]},
         "handlers": {"console": {"class": "logging.StreamHandler", "formatter": fmt, "filters": ["context"]}},
         "root": {"handlers": ["console"], "level": level},
         "loggers": {
             "django.db.backends": {"level": "WARNING"},
+            "config.cache": {"filters": ["cache_failures"]},
             **{name: {"filters": ["periodic_task_noise"]} for name in CELERY_NOISY_LOGGERS},
         },
     }

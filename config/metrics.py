@@ -31,9 +31,16 @@ WS_ROOM_JOINS = Counter("umaseri_ws_room_joins", "Auction rooms joined (auction:
 WS_ROOM_LEAVES = Counter("umaseri_ws_room_leaves", "Auction rooms left, by auction:leave or by the socket closing.")
 EVENT_DELIVERY_SECONDS = Histogram(
     "umaseri_event_delivery_seconds",
-    "From the publisher stamping an event's server_time to a consumer sending it down its socket.",
+    "From the publisher stamping an event's server_time to its last socket in a process (once per event and process).",
     ["event"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+
+# --- The cache (django-redis, through config.logs.CacheFailures) -------------------------------------------
+
+CACHE_FAILURES = Counter(
+    "umaseri_cache_failures",
+    "Cache calls that failed and were passed over (Redis away): the cache and the REST throttle fail open.",
 )
 
 # --- Bids (bidding.services.bid_place) ---------------------------------------------------------------------

@@ -27,6 +27,8 @@ class Notification(models.Model):
     # Set when a worker takes the e-mail on; the send happens after, outside any lock. A claim older than
     # EMAIL_CLAIM_SECONDS with no `emailed_at` is a worker that died mid-send: the next attempt takes it over.
     email_claimed_at = models.DateTimeField(null=True, blank=True)
+    # The e-mail is owed until `emailed_at`: the sweep (tasks.send_owed_emails) queues again what the broker lost.
+    email_wanted = models.BooleanField(default=False)
 
     class Meta:
         verbose_name = _("notification")

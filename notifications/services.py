@@ -49,6 +49,7 @@ def notification_create(
                 dedupe_key=dedupe_key,
                 auction_id=auction.pk if auction is not None else auction_id,
                 data=data or {},
+                email_wanted=email,
             )
     except IntegrityError:
         return None

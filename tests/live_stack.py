@@ -13,6 +13,7 @@ import time
 from contextlib import closing
 from pathlib import Path
 
+import redis
 from django.conf import settings
 from django.db import connection
 
@@ -47,9 +48,13 @@ class LiveStack:
         beat: bool = True,
         daphne_args: tuple[str, ...] = (),
         extra_env: dict[str, str] | None = None,
+        asgi_servers: tuple[str, ...] = (),
     ):
+        """`asgi_servers` names each server's kind ("daphne", "uvicorn": config.serve), daphne where not named;
+        `daphne_args` go to either kind (config.serve takes daphne's --proxy-headers)."""
         self.server_count, self.with_worker, self.with_beat = servers, worker, beat
         self.daphne_args, self.extra_env = tuple(daphne_args), dict(extra_env or {})
+        self.asgi_servers = tuple(asgi_servers)
         self.ports: list[int] = []
         self.processes: list[subprocess.Popen] = []
         self.tmp = tempfile.TemporaryDirectory(prefix="umaseri-e2e-")
@@ -72,6 +77,7 @@ class LiveStack:
             CELERY_BROKER_URL=self.broker_url,
             CELERY_TASK_ALWAYS_EAGER="false",
             CHANNEL_LAYER_PREFIX=settings.CHANNEL_LAYERS["default"]["CONFIG"]["prefix"],
+            PRESENCE_KEY_PREFIX=settings.PRESENCE_KEY_PREFIX,
             PYTHONUNBUFFERED="1",
         )
         env.update(self.extra_env)
@@ -91,13 +97,21 @@ class LiveStack:
         self.processes.append(process)
         return process
 
+    def _kind(self, index: int) -> str:
+        return self.asgi_servers[index] if index < len(self.asgi_servers) else "daphne"
+
+    def _server_command(self, index: int, port: int) -> list[str]:
+        if self._kind(index) == "daphne":
+            return ["daphne", *self.daphne_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
+        return ["config.serve", "--server", self._kind(index), *self.daphne_args, "-b", "127.0.0.1", "-p", str(port)]
+
     def start(self) -> "LiveStack":
+        # Tasks an earlier stack left queued (retries with an eta, a stopped worker's unacked ones) name rows that
+        # test's flush has removed: this stack starts on an empty broker.
+        redis.Redis.from_url(self.broker_url).flushdb()
         for index in range(self.server_count):
             port = free_port()
-            process = self._spawn(
-                f"daphne-{index}",
-                ["daphne", *self.daphne_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            )
+            process = self._spawn(f"{self._kind(index)}-{index}", self._server_command(index, port))
             self.ports.append(port)
             _wait_for_port(port, process)
         if self.with_worker:
@@ -140,15 +154,12 @@ class LiveStack:
         return f"http://127.0.0.1:{self.ports[server]}{path}"
 
     def restart_servers(self) -> None:
-        """Stop every daphne and start it again on the same port (clients must reconnect by themselves)."""
+        """Stop every server and start it again on the same port (clients must reconnect by themselves)."""
         for index, port in enumerate(self.ports):
             process = self.processes[index]
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=10)
-            replacement = self._spawn(
-                f"daphne-{index}-restarted",
-                ["daphne", *self.daphne_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
-            )
+            replacement = self._spawn(f"{self._kind(index)}-{index}-restarted", self._server_command(index, port))
             self.processes[index] = replacement
             _wait_for_port(port, replacement)
 

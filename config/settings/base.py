@@ -175,7 +175,7 @@ else:
     options = DATABASES["default"].setdefault("OPTIONS", {})
     # Fail fast when PostgreSQL is away (503 + Retry-After after a couple of seconds, never a 10-s hang), and
     # never let one statement or one lock wait hold a request or a worker for long.
-    options["pool"] = {
+    options["pool"] = DATABASE_POOL = {
         "min_size": 1,
         "max_size": env_positive_int("DATABASE_POOL_MAX_SIZE", 16),
         "timeout": env_positive_int("DATABASE_POOL_TIMEOUT", 2),
@@ -186,8 +186,13 @@ else:
         f"-c statement_timeout={env_positive_int('DATABASE_STATEMENT_TIMEOUT_MS', 15000)}"
         f" -c lock_timeout={env_positive_int('DATABASE_LOCK_TIMEOUT_MS', 5000)}",
     )
-# django-prometheus' subclass of each backend counts and times the queries (the pool is Django's own, unchanged).
-DATABASES["default"]["ENGINE"] = DATABASES["default"]["ENGINE"].replace("django.db.", "django_prometheus.db.")
+# django-prometheus' subclass of each backend counts and times the queries (the pool is Django's own, unchanged);
+# PostgreSQL's adds a circuit breaker on top (config/db/postgresql: an outage answers at once, not after 2 s each).
+DATABASES["default"]["ENGINE"] = (
+    "config.db.postgresql"
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+    else DATABASES["default"]["ENGINE"].replace("django.db.", "django_prometheus.db.")
+)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: channel layer, cache, throttling counters, Celery broker --------------------------------------
@@ -209,9 +214,11 @@ CACHES = {
     }
 }
 # The cache and the REST throttle fail open: with Redis away, reads go to PostgreSQL and requests are not
-# counted (logged), rather than every request answering 500. The bid rate limit has its own fallback.
+# counted, rather than every request answering 500. The bid rate limit has its own fallback. Each call passed over
+# is counted (umaseri_cache_failures_total); the log has one line per 10 s of them (config.logs.CacheFailures).
 DJANGO_REDIS_IGNORE_EXCEPTIONS = True
 DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "config.cache"
 
 # The pub/sub variant of channels-redis: Redis pushes every group message to each subscribed process at once.
 # The core (list-based) layer pulls one message per round trip per process and, under load, let its backlog
@@ -225,6 +232,8 @@ CHANNEL_LAYERS = {
         },
     }
 }
+# Watchers online per lot, summed over the socket servers (bidding/presence.py): the Redis keys' prefix.
+PRESENCE_KEY_PREFIX = env.str("PRESENCE_KEY_PREFIX", default="presence")
 
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
 CELERY_RESULT_BACKEND = None
@@ -248,6 +257,10 @@ CELERY_TASK_ROUTES = {
     "auctions.*": {"queue": "lifecycle"},
     "notifications.send_notification_email": {"queue": "email"},
 }
+# The once-a-second timer ticks leave spread over this many milliseconds, each stamped as it leaves, rather than in
+# one burst: with 10,000 watchers a burst is 10,000 socket writes at once, and every bid update behind it waits
+# (issue 14). 0 sends them all at once.
+TIMER_SPREAD_MS = env_non_negative_int("TIMER_SPREAD_MS", 500)
 # Beat must wake at least once a second for the tick and the close; its default loop interval is 300 s.
 CELERY_BEAT_MAX_LOOP_INTERVAL = 1
 # Celery's Django fix-up closes the worker's connections (and pool) around every task unless this is set; it then

@@ -8,6 +8,7 @@ os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/9")
 # Redis pub/sub ignores the database number: runs side by side keep apart by their prefix (from TEST_DB_NAME).
 os.environ.setdefault("CHANNEL_LAYER_PREFIX", f"asgi-{os.environ.get('TEST_DB_NAME', 'test')}")
 os.environ.setdefault("CACHE_KEY_PREFIX", "umaseri-test")
+os.environ.setdefault("PRESENCE_KEY_PREFIX", f"presence-{os.environ.get('TEST_DB_NAME', 'test')}")
 # The suite sends far more than 100 requests a minute from 127.0.0.1; the throttle has its own tests.
 os.environ.setdefault("API_RATE_LIMIT", "100000/min")
 
@@ -39,3 +40,5 @@ CELERY_TASK_EAGER_PROPAGATES = True
 # Off unless a test turns it on: a loaded test machine can stall a heartbeat for seconds, and an "outage" would
 # then extend lots that the tests expect to close (tests/auctions/test_outage_rule.py turns it on).
 OUTAGE_RULE_ENABLED = env.bool("OUTAGE_RULE_ENABLED", default=False)
+# The ticks leave at once, so a test hears them as broadcast_timers returns (config/settings/base.py).
+TIMER_SPREAD_MS = env.int("TIMER_SPREAD_MS", default=0)

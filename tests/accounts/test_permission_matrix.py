@@ -293,6 +293,7 @@ ADMIN_PAGES = {
     "/admin/bidding/bid/": admin_site(200),
     "/admin/bidding/maxbid/": admin_site(200),  # bidders' maxima: staff only, read-only
     "/admin/auctions/auditentry/": admin_site(200),
+    "/admin/auctions/salesession/": admin_site(200),  # each session's console (tests/bidding/test_sale_console.py)
     "/admin/accounts/user/": admin_site(200),  # auctioneers vet bidders
     "/admin/accounts/user/add/": admin_site(403),
     "/admin/auth/group/": admin_site(403),

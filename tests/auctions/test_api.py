@@ -316,3 +316,24 @@ def test_editing_a_running_auction_is_a_409(auctioneer):
     auction = ActiveAuctionFactory()
     response = client_for(auctioneer).patch(f"/api/auctions/{auction.pk}/", {"reserve_price": 1}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "not_editable")
+
+
+def test_a_lot_card_names_sire_dam_and_dams_sire_in_english_where_the_pedigree_gives_them(api):
+    horse = HorseFactory(
+        name="サクラノウタ",
+        name_en="Sakura no Uta",
+        sire="キタサンブラック",
+        dam="ハルカゼ",
+        dams_sire="ディープインパクト",
+        pedigree={"s": {"ja": "キタサンブラック", "en": "Kitasan Black"}, "ds": {"en": "Deep Impact"}},
+    )
+    ActiveAuctionFactory(horse=horse)
+
+    (card,) = api.get("/api/auctions/").json()["results"]
+
+    assert (card["horse"]["name"], card["horse"]["name_en"]) == ("サクラノウタ", "Sakura no Uta")
+    assert (card["horse"]["sire_en"], card["horse"]["dam_en"], card["horse"]["dams_sire_en"]) == (
+        "Kitasan Black",
+        "",
+        "Deep Impact",
+    )

@@ -4,7 +4,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
 
 from auctions.models import Auction, AuctionStatus, AuditEntry
@@ -116,3 +116,37 @@ def test_many_concurrent_close_attempts_make_one_transition_and_one_ended_event(
     assert len(ended) == 1
     assert ended[0]["status"] == "sold"
     assert ended[0]["winner_paddle"] == bidder.paddle_number
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_lot_whose_row_is_held_elsewhere_delays_none_of_the_others_in_the_sweep(caplog):
+    # Given three lots past their end, the first one's row locked by a transaction that does not finish
+    stuck, *others = [ActiveAuctionFactory(reserve_price=None) for _ in range(3)]
+    for lot in (stuck, *others):
+        expire(lot)
+    locked, release = threading.Event(), threading.Event()
+
+    def hold_the_row():
+        with transaction.atomic():
+            Auction.objects.select_for_update().get(pk=stuck.pk)
+            locked.set()
+            release.wait(30)
+        connection.close()  # this thread's own connection
+
+    holder = threading.Thread(target=hold_the_row)
+    holder.start()
+    try:
+        assert locked.wait(10)
+        # When the sweep runs while the lock is held
+        with caplog.at_level("ERROR", logger="auctions.services"):
+            closed = auction_close_due()
+    finally:
+        release.set()
+        holder.join(10)
+
+    # Then the others are closed, the stuck one is left active for the next sweep, which closes it
+    assert sorted(closed) == sorted(lot.pk for lot in others)
+    # skipped, not waited for: a sweep that waited would have met lock_timeout (logged) or closed all three after
+    assert caplog.records == []
+    assert Auction.objects.get(pk=stuck.pk).status == AuctionStatus.ACTIVE
+    assert auction_close_due() == [stuck.pk]

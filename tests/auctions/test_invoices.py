@@ -2,13 +2,16 @@
 its buyer and by staff, rendered as a PDF whose text is read back, listed in a staff CSV, and e-mailed."""
 
 import csv
+import html
 import io
+import re
 from datetime import timedelta
 from decimal import Decimal
 
 import pypdf
 import pytest
 from django.core import mail
+from django.test import Client
 from django.utils import timezone
 
 from auctions.invoice_pdf import invoice_pdf
@@ -17,7 +20,7 @@ from auctions.services import auction_close
 from notifications import services as notifications
 from notifications import tasks
 from tests.accounts.factories import BidderFactory
-from tests.auctions.factories import SaleFactory
+from tests.auctions.factories import SaleFactory, auctioneers_group
 from tests.bidding.conftest import place
 from tests.bidding.factories import ActiveAuctionFactory, HorseFactory
 from tests.conftest import client_for
@@ -189,3 +192,45 @@ def test_a_loser_gets_no_invoice(bidder, rival):
     auction_close(auction_id=auction.pk)
     assert Invoice.objects.get().buyer == bidder
     assert not BidderFactory().invoices.exists() and not rival.invoices.exists()
+
+
+# --- the admin's invoice page ------------------------------------------------------------------------------------
+
+
+def admin_pdf_link(page: str) -> str:
+    (href,) = re.findall(r'<a href="([^"]+/pdf/)" download>', page)
+    return html.unescape(href)
+
+
+def test_staff_download_the_pdf_from_the_invoice_page_in_the_admin(bidder, auctioneer):
+    # Given a sold lot's invoice, and an auctioneer signed in to the admin (a session, no token)
+    invoice = sold(SaleFactory(), bidder, 1_000_000).invoice
+    auctioneer.groups.add(auctioneers_group())
+    desk = Client()
+    desk.force_login(auctioneer)
+
+    # When they open the invoice in the admin and follow its PDF link
+    page = desk.get(f"/admin/auctions/invoice/{invoice.pk}/change/")
+    assert page.status_code == 200
+    link = admin_pdf_link(page.content.decode())
+    assert link in desk.get("/admin/auctions/invoice/").content.decode()  # the list links to it too
+    response = desk.get(link)
+
+    # Then the PDF downloads
+    assert (response.status_code, response["Content-Type"]) == (200, "application/pdf")
+    assert response.content.startswith(b"%PDF")
+    assert invoice.display_number in pdf_text(response.content)
+
+
+def test_the_admins_pdf_link_gives_nothing_to_someone_who_is_neither_staff_nor_the_buyer(bidder, rival, admin_user):
+    invoice = sold(SaleFactory(), bidder, 1_000_000).invoice
+    desk = Client()
+    desk.force_login(admin_user)
+    link = admin_pdf_link(desk.get(f"/admin/auctions/invoice/{invoice.pk}/change/").content.decode())
+
+    other = Client()
+    other.force_login(rival)  # signed in, not staff, not the buyer
+    refused = other.get(link)
+
+    assert refused.status_code == 404 and not refused.content.startswith(b"%PDF")
+    assert Client().get(link).status_code == 401  # and nobody signed in gets it either

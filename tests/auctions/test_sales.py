@@ -9,7 +9,7 @@ from django.utils import timezone
 from auctions import services
 from auctions.errors import InvalidTerms, LotNumberTaken, NotEditable
 from auctions.models import Auction, AuctionStatus, AuditEntry, SaleSession
-from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, SaleFactory
+from tests.auctions.factories import ActiveAuctionFactory, AuctionFactory, SaleFactory, auctioneers_group
 from tests.conftest import client_for
 from tests.horses.factories import HorseFactory
 
@@ -202,6 +202,40 @@ def test_a_lot_that_has_started_keeps_its_number(auctioneer):
 # --- the admin -------------------------------------------------------------------------------------------------------
 
 
+@pytest.fixture
+def desk(auctioneer):
+    """The admin, as an auctioneer: staff with the Auctioneers group's permissions, not a superuser."""
+    from django.test import Client
+
+    auctioneer.groups.add(auctioneers_group())
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(auctioneer)
+    return client
+
+
+def sale_page_form(sale, *, lots=(), new_lots=()) -> dict:
+    """The sale's change form as the browser posts it: the sale's own fields, no session rows, `lots` as the
+    existing lots' rows ({"id": …, "lot_number": …}) and `new_lots` as filled-in rows of the "add lots" inline."""
+    form = {
+        "name_ja": sale.name_ja,
+        "name_en": sale.name_en,
+        "venue": sale.venue,
+        "starts_on": str(sale.starts_on),
+        "ends_on": str(sale.ends_on),
+        "buyer_premium_rate": str(sale.buyer_premium_rate),
+        "invoice_registration_number": sale.invoice_registration_number,
+        "conditions_of_sale": sale.conditions_of_sale,
+    }
+    for prefix, rows in (("sessions", ()), ("lots", lots), ("new_lots", new_lots)):
+        initial = len(rows) if prefix == "lots" else 0
+        form |= {f"{prefix}-TOTAL_FORMS": str(len(rows)), f"{prefix}-INITIAL_FORMS": str(initial)}
+        form |= {f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"}
+        for index, row in enumerate(rows):
+            form |= {f"{prefix}-{index}-sale": str(sale.pk), f"{prefix}-{index}-session": ""}
+            form |= {f"{prefix}-{index}-{field}": str(value) for field, value in row.items()}
+    return form
+
+
 def test_the_admin_sale_page_reorders_lots_through_its_inline(admin_user):
     from django.test import Client
 
@@ -211,31 +245,120 @@ def test_the_admin_sale_page_reorders_lots_through_its_inline(admin_user):
     desk.force_login(admin_user)
     page = desk.get(f"/admin/auctions/sale/{sale.pk}/change/")
     assert page.status_code == 200
-    form = {
-        "name_ja": sale.name_ja,
-        "name_en": sale.name_en,
-        "venue": "",
-        "starts_on": str(sale.starts_on),
-        "ends_on": str(sale.ends_on),
-        "buyer_premium_rate": "0.05",
-        "invoice_registration_number": sale.invoice_registration_number,
-        "conditions_of_sale": "",
-        "sessions-TOTAL_FORMS": "0",
-        "sessions-INITIAL_FORMS": "0",
-        "lots-TOTAL_FORMS": "2",
-        "lots-INITIAL_FORMS": "2",
-        "lots-0-id": str(first.pk),
-        "lots-0-sale": str(sale.pk),
-        "lots-0-lot_number": "2",
-        "lots-0-session": "",
-        "lots-1-id": str(second.pk),
-        "lots-1-sale": str(sale.pk),
-        "lots-1-lot_number": "1",
-        "lots-1-session": "",
-    }
+    form = sale_page_form(sale, lots=[{"id": first.pk, "lot_number": 2}, {"id": second.pk, "lot_number": 1}])
 
     response = desk.post(f"/admin/auctions/sale/{sale.pk}/change/", form)
 
     assert response.status_code == 302, response.context["errors"] if response.context else response
     first.refresh_from_db(), second.refresh_from_db()
     assert (first.lot_number, second.lot_number) == (2, 1)
+
+
+def test_an_organizer_adds_a_lot_on_the_sale_page_in_draft_with_the_default_terms(desk):
+    # Given a sale with one lot, and a session the new lot is to join
+    sale = SaleFactory()
+    existing = AuctionFactory(sale=sale, lot_number=1)
+    session = session_of(sale)
+    horse = HorseFactory(name="ホッカイドウノカゼ")
+    page = desk.get(f"/admin/auctions/sale/{sale.pk}/change/").content.decode()
+    assert 'name="new_lots-TOTAL_FORMS"' in page and 'name="new_lots-0-horse"' in page
+
+    # When the organizer fills in the "add lots" row: the horse, its number, its start price and session
+    form = sale_page_form(
+        sale,
+        lots=[{"id": existing.pk, "lot_number": 1}],
+        new_lots=[{"lot_number": 2, "horse": horse.pk, "start_price": 2_000_000}],
+    )
+    form["new_lots-0-session"] = str(session.pk)
+    response = desk.post(f"/admin/auctions/sale/{sale.pk}/change/", form, follow=True)
+
+    # Then the sale has the new lot, a draft on the lot's default terms, written by the service (and audited as
+    # a change of the sale)
+    assert response.status_code == 200
+    assert not [m for m in response.context["messages"] if m.level_tag == "error"]
+    lot = Auction.objects.get(sale=sale, lot_number=2)
+    defaults = Auction()
+    assert (lot.horse, lot.session, lot.status, lot.start_price) == (horse, session, AuctionStatus.DRAFT, 2_000_000)
+    assert (lot.reserve_price, lot.increment_table, lot.starts_at, lot.video_url) == (None, None, None, "")
+    assert (lot.duration_seconds, lot.extension_window_seconds) == (
+        defaults.duration_seconds,
+        defaults.extension_window_seconds,
+    )
+    assert "ホッカイドウノカゼ" in desk.get(f"/admin/auctions/sale/{sale.pk}/change/").content.decode()
+
+
+def test_a_lot_added_on_the_sale_page_with_a_taken_number_is_refused_beside_the_field(desk):
+    sale = SaleFactory()
+    existing = AuctionFactory(sale=sale, lot_number=1)
+    form = sale_page_form(
+        sale,
+        lots=[{"id": existing.pk, "lot_number": 1}],
+        new_lots=[{"lot_number": 1, "horse": HorseFactory().pk, "start_price": 2_000_000}],
+    )
+
+    response = desk.post(f"/admin/auctions/sale/{sale.pk}/change/", form)
+
+    assert response.status_code == 200  # the page again, with the error
+    assert "This lot number is already used in this sale." in response.content.decode()
+    assert list(Auction.objects.filter(sale=sale)) == [existing]
+
+
+def test_a_lot_added_on_the_sale_page_for_a_horse_already_on_sale_is_refused_beside_the_field(desk):
+    sale = SaleFactory()
+    on_sale = ActiveAuctionFactory()
+    form = sale_page_form(sale, new_lots=[{"lot_number": 1, "horse": on_sale.horse_id, "start_price": 2_000_000}])
+
+    response = desk.post(f"/admin/auctions/sale/{sale.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert "This horse already has an auction that is not finished." in response.content.decode()
+    assert not Auction.objects.filter(sale=sale).exists()
+
+
+def test_a_lot_added_on_the_sale_page_breaking_a_rule_of_the_terms_is_refused_beside_the_field(desk):
+    sale = SaleFactory()
+    form = sale_page_form(sale, new_lots=[{"lot_number": 1, "horse": HorseFactory().pk, "start_price": 0}])
+
+    response = desk.post(f"/admin/auctions/sale/{sale.pk}/change/", form)
+
+    assert response.status_code == 200
+    assert "Prices are whole numbers of yen" in response.content.decode()
+    assert not Auction.objects.filter(sale=sale).exists()
+
+
+def test_a_blank_row_of_the_add_lots_inline_adds_nothing(desk):
+    sale = SaleFactory()
+    form = sale_page_form(sale) | {"new_lots-TOTAL_FORMS": "1", "new_lots-0-sale": str(sale.pk)}
+
+    response = desk.post(f"/admin/auctions/sale/{sale.pk}/change/", form)
+
+    assert response.status_code == 302
+    assert not Auction.objects.filter(sale=sale).exists()
+
+
+def test_the_schedule_sessions_action_staggers_the_closes_by_lot_number(admin_user):
+    from django.test import Client
+
+    # Given a sale whose session holds lots created out of number order (pk order 4, 2, 7, 1), with one more
+    # lot of the sale in no session
+    sale = SaleFactory()
+    session = session_of(sale, interval=90)
+    lots = lots_in(session, [4, 2, 7, 1])
+    outside = AuctionFactory(sale=sale, lot_number=3)
+    desk = Client(HTTP_ACCEPT_LANGUAGE="en")
+    desk.force_login(admin_user)
+
+    # When the organizer runs the action on the sale from the sale list
+    response = desk.post(
+        "/admin/auctions/sale/", {"action": "schedule_sessions", "_selected_action": [sale.pk]}, follow=True
+    )
+
+    # Then lot N (N-th in lot-number order) is due to end at close + (N − 1) × interval, all opening together
+    assert response.status_code == 200
+    assert [str(message) for message in response.context["messages"]] == ["Scheduled 4 lot(s)."]
+    for position, number in enumerate([1, 2, 4, 7]):
+        lot = Auction.objects.get(pk=lots[number].pk)
+        assert (lot.status, lot.starts_at) == (AuctionStatus.SCHEDULED, session.opens_at)
+        assert lot.planned_ends_at == session.closes_at + timedelta(seconds=90 * position), number
+    outside.refresh_from_db()
+    assert (outside.status, outside.planned_ends_at) == (AuctionStatus.DRAFT, None)

@@ -1,6 +1,7 @@
 """The load benchmark's own smoke run: 20 sockets over 2 auctions for a few seconds, on servers it starts itself.
 
-It checks that the tool still works end to end, that across two daphne processes no broadcast is lost, and that
+It checks that the tool still works end to end, that across the socket pool's two processes no broadcast is lost
+(REST goes to a daphne pool of its own), and that
 /metrics of every server process shows each series of issue 17 (the bench scrapes them before it stops the servers).
 No timing is asserted: the figures belong to the benchmark's report, not to the test suite.
 """
@@ -36,6 +37,7 @@ def smoke(tmp_path_factory):
             "smoke",
             "--no-nginx",
             "--no-plot",
+            "--baseline",
             "--database-url",
             database_url,
             "--redis-url",
@@ -46,10 +48,28 @@ def smoke(tmp_path_factory):
         cwd=ROOT,
         capture_output=True,
         text=True,
-        timeout=240,
+        timeout=300,
     )
     assert completed.returncode == 0, completed.stdout[-3000:] + completed.stderr[-3000:]
     return json.loads(output.read_text()), completed.stdout
+
+
+def test_the_bare_baseline_runs_first_on_the_same_load_and_every_figure_is_put_beside_it(smoke, tmp_path_factory):
+    results, stdout = smoke
+    bare = json.loads(next(tmp_path_factory.getbasetemp().glob("bench*/smoke-bare.json")).read_text())
+    # The bare server was driven by the same load generator: every socket in, every update and tick delivered.
+    assert bare["config"]["server"] == "bare"
+    assert bare["connect_phase"]["sockets_connected"] == 20
+    assert bare["bids"]["accepted"] > 0
+    assert bare["delivered"]["total"]["delivered"] == bare["delivered"]["total"]["expected"] > 0
+    assert bare["timer_ticks"]["delivered"] == bare["timer_ticks"]["expected"] > 0
+    rows = {row["what"]: row for row in results["baseline"]["rows"]}
+    cpu = rows["socket pool CPU per delivered message"]
+    assert cpu["bare"] == bare["cpu_per_message_us"]["us"]
+    assert cpu["platform"] == results["cpu_per_message_us"]["us"]
+    assert cpu["ratio"] == round(cpu["platform"] / cpu["bare"], 1)
+    assert results["baseline"]["cpu_within_twice_bare"] == (cpu["ratio"] <= 2)
+    assert "| figure | bare | platform | platform ÷ bare |" in stdout
 
 
 def test_the_smoke_run_reports_every_section_of_the_figures(smoke):
@@ -73,7 +93,7 @@ def test_the_smoke_run_reports_every_section_of_the_figures(smoke):
     assert set(results["connect"]) == {"burst", "serial"}
     assert {"socket", "rest"} <= set(results["bids"])
     assert {"p50", "p95", "p99", "max", "count"} <= set(results["delivery"]["update_each"])
-    assert {"daphne-0", "daphne-1", "worker", "beat"} <= set(results["servers"])
+    assert {"ws-0", "ws-1", "rest-0", "worker", "beat"} <= set(results["servers"])
     assert results["errors"] == []
 
 
@@ -102,18 +122,21 @@ def test_the_table_compares_each_figure_with_its_target(smoke):
 
 
 # Issue 17's series, by the process that records them. After the smoke run each must have a non-zero sample there.
-ON_EVERY_DAPHNE = [
+# (Every server answered the bench's warm-up requests, so each has HTTP series.)
+ON_EVERY_SERVER = [
+    "umaseri_bids",
+    "umaseri_bid_place_duration_seconds",
+    "django_http_requests_latency_seconds_by_view_method",
+    "django_http_responses_total_by_status_view_method",
+    "django_db_query_duration_seconds",
+]
+ON_EVERY_SOCKET_SERVER = [
     "umaseri_ws_open_sockets",
     "umaseri_ws_connections",
     "umaseri_ws_disconnections",
     "umaseri_ws_room_joins",
     "umaseri_ws_room_leaves",
-    "umaseri_bids",
-    "umaseri_bid_place_duration_seconds",
     "umaseri_event_delivery_seconds",
-    "django_http_requests_latency_seconds_by_view_method",
-    "django_http_responses_total_by_status_view_method",
-    "django_db_query_duration_seconds",
 ]
 ON_THE_WORKER = [
     "umaseri_celery_task_lag_seconds",
@@ -136,16 +159,17 @@ PRESENT_ON_EVERY_PROCESS = ["umaseri_db_pool_connections_in_use", "umaseri_db_po
 def test_each_server_process_serves_metrics_with_the_token_and_refuses_without(smoke):
     results, _stdout = smoke
     metrics = results["metrics"]
-    assert set(metrics["processes"]) == {"daphne-0", "daphne-1", "worker"}
-    assert metrics["refused_without_token"] == {"daphne-0": 404, "daphne-1": 404, "worker": 404}
+    assert set(metrics["processes"]) == {"ws-0", "ws-1", "rest-0", "worker"}
+    assert metrics["refused_without_token"] == {"ws-0": 404, "ws-1": 404, "rest-0": 404, "worker": 404}
 
 
 def test_every_metric_has_non_zero_samples_in_the_process_that_records_it(smoke):
     results, _stdout = smoke
     processes = results["metrics"]["processes"]
     expected = {
-        "daphne-0": ON_EVERY_DAPHNE + ON_EVERY_PROCESS,
-        "daphne-1": ON_EVERY_DAPHNE + ON_EVERY_PROCESS,
+        "ws-0": ON_EVERY_SERVER + ON_EVERY_SOCKET_SERVER + ON_EVERY_PROCESS,
+        "ws-1": ON_EVERY_SERVER + ON_EVERY_SOCKET_SERVER + ON_EVERY_PROCESS,
+        "rest-0": ON_EVERY_SERVER + ON_EVERY_PROCESS,
         "worker": ON_THE_WORKER + ON_EVERY_PROCESS,
     }
     missing = [
@@ -167,7 +191,7 @@ def test_every_metric_has_non_zero_samples_in_the_process_that_records_it(smoke)
 def test_the_bid_counters_add_up_to_the_bids_in_the_database(smoke):
     results, _stdout = smoke
     accepted: dict[str, float] = {}
-    for process in ("daphne-0", "daphne-1"):
+    for process in ("ws-0", "ws-1", "rest-0"):
         for sample, value in results["metrics"]["processes"][process]["values"].items():
             if sample.startswith("umaseri_bids_total{outcome=accepted,"):
                 source = sample.rsplit("source=", 1)[1].rstrip("}")
@@ -180,8 +204,7 @@ def test_the_bid_counters_add_up_to_the_bids_in_the_database(smoke):
 def test_the_sockets_gauge_counts_every_socket_still_open(smoke):
     results, _stdout = smoke
     open_sockets = sum(
-        results["metrics"]["processes"][process]["values"]["umaseri_ws_open_sockets{}"]
-        for process in ("daphne-0", "daphne-1")
+        results["metrics"]["processes"][process]["values"]["umaseri_ws_open_sockets{}"] for process in ("ws-0", "ws-1")
     )
     # The 20 sockets of the run are still open when the scrape comes; a one-at-a-time probe may be open too.
     assert open_sockets >= results["connect_phase"]["sockets_connected"] == 20

@@ -9,10 +9,13 @@ import subprocess
 import time
 
 import pytest
+from asgiref.sync import sync_to_async
 from channels.layers import channel_layers, get_channel_layer
 from channels.testing import WebsocketCommunicator
+from django.db.models import F
 
 from auctions.events import auction_group, room_message
+from auctions.models import Auction
 from bidding import rooms
 from config.asgi import application
 from tests.bidding.factories import ActiveAuctionFactory
@@ -158,3 +161,48 @@ async def test_after_a_redis_restart_the_rooms_are_back_and_every_watcher_resync
     assert delivered
     for socket_ in sockets:
         await socket_.disconnect()
+
+
+class RecordingSocket:
+    def __init__(self):
+        self.got = []
+
+    async def auction_event(self, message):
+        self.got.append(message["seq"])
+
+
+async def test_a_big_rooms_delivery_lets_other_work_in_and_keeps_each_sockets_order():
+    members = [RecordingSocket() for _ in range(1000)]
+    ran_during = []
+
+    async def other_work():
+        ran_during.append(sum(1 for member in members if member.got))
+
+    for seq in (1, 2):
+        task = asyncio.create_task(other_work())  # e.g. a bid's answer, ready while the room is being written to
+        message = room_message({"type": "auction:update", "auction_id": 1, "seq": seq, "server_time": 1})
+        await rooms.RoomHub._deliver("auction.1", members, message)
+        await task
+    assert all(member.got == [1, 2] for member in members)
+    assert 0 < ran_during[0] < len(members)  # it ran before the last socket had the first event
+
+
+async def test_while_redis_is_away_a_sync_reads_the_lot_afresh_rather_than_the_shared_snapshot(lot, own_redis_layer):
+    """No event can mark the shared snapshot out of date while the channel layer is down: a bid taken meanwhile
+    (on another server, or over REST) must show in the answer to `auction:sync`."""
+    first = await watcher(lot.pk)
+    hub = rooms.room_hub()
+    assert hub.cached_snapshot(auction_group(lot.pk)) is not None
+
+    # When Redis goes away and, meanwhile, the lot changes
+    own_redis_layer["server"].kill()
+    own_redis_layer["server"].wait()
+    await asyncio.sleep(1.5)  # the hub's probe notices
+    await sync_to_async(Auction.objects.filter(pk=lot.pk).update)(current_price=2_000_000, seq=F("seq") + 1)
+
+    # Then a sync answers the lot as it stands
+    await first.send_json_to({"type": "auction:sync", "auction_id": lot.pk})
+    while (state := await first.receive_json_from(timeout=5))["type"] != "auction:state":
+        pass
+    assert (state["seq"], state["current_price"]) == (lot.seq + 1, 2_000_000)
+    await first.disconnect()

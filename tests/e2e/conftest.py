@@ -5,8 +5,9 @@ from tests.live_stack import LiveStack
 
 @pytest.fixture(scope="module")
 def live_stack(django_db_setup, django_db_blocker):
-    """Two daphne servers, a Celery worker and Celery beat, on the test database and Redis."""
-    stack = LiveStack(servers=2)
+    """Two servers, a Celery worker and Celery beat, on the test database and Redis. The second is uvicorn, as
+    the socket pool runs in production (config.serve): every test that uses both servers crosses the two."""
+    stack = LiveStack(servers=2, asgi_servers=("daphne", "uvicorn"))
     try:
         yield stack.start()
     except Exception:

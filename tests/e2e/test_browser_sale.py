@@ -108,7 +108,7 @@ def test_sale_page_filters_total_and_invoice(stack, browser, width, name):  # no
     page.get_by_test_id("filter-min").locator("input").fill("1100000")
     expect(page.get_by_test_id("sale-shown")).to_have_text("6頭中 1頭を表示")  # fillies from ¥1,100,000: lot 1
     assert no_horizontal_scroll(page)
-    page.screenshot(path=SHOTS / f"sale-filtered-{name}.png")
+    page.screenshot(path=SHOTS / f"sale-filtered-{name}.png", animations="disabled")  # labels settled
     page.get_by_role("button", name="条件をクリア").click()
     page.get_by_test_id("sort").click()
     page.get_by_role("option", name="価格の高い順").click()

@@ -116,6 +116,27 @@ def test_followers_hear_when_a_lot_starts_once(bidder, viewer):
     assert kinds_for(viewer) == ["watch_started"]
 
 
+def test_a_notice_for_a_lot_deleted_since_it_was_queued_is_dropped_not_retried(bidder, caplog):
+    # Given a lot that is gone by the time its queued notices run (a retry, or a task left in the broker)
+    auction = ActiveAuctionFactory()
+    gone = auction.pk
+    Auction.objects.filter(pk=gone).delete()
+
+    # When the workers run them, nothing raises (a raise would retry for minutes and end in an ERROR traceback)
+    with caplog.at_level("INFO", logger="notifications.tasks"):
+        tasks.notify_watchers_started(auction_id=gone)
+        tasks.notify_auction_result(auction_id=gone)
+        tasks.notify_outbid(auction_id=gone, user_id=bidder.pk, bid_id=987654321)
+
+    # Then each says once why it did nothing, and nobody is told anything
+    assert [r.getMessage().split(":")[0] for r in caplog.records] == [
+        "notify_watchers_started",
+        "notify_auction_result",
+        "notify_outbid",
+    ]
+    assert Notification.objects.count() == 0
+
+
 def test_followers_hear_once_when_a_lot_is_about_to_close(bidder, rival):
     closing = ActiveAuctionFactory(remaining=45)
     later = ActiveAuctionFactory(remaining=300)

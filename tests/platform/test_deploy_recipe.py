@@ -1,10 +1,12 @@
-"""The compose recipe puts nginx in front of daphne: nginx is the one trusted proxy, serves the uploaded photos, and
-sends a vet document only after the platform has checked the reader (X-Accel-Redirect).
+"""The compose recipe puts nginx in front of daphne (REST) and uvicorn (sockets): nginx is the one trusted proxy,
+serves the uploaded photos, and sends a vet document only after the platform has checked the reader
+(X-Accel-Redirect).
 
 The first tests read docker-compose.yml; the rest run the real nginx (Debian's, as CI installs it) with the
-recipe's own site template in front of a real daphne started as compose starts it.
+recipe's own site template in front of a real daphne and a real uvicorn started as compose starts them.
 """
 
+import asyncio
 import http.client
 import json
 import os
@@ -17,10 +19,12 @@ import time
 from pathlib import Path
 
 import pytest
+import websockets
 import yaml
 from django.conf import settings
 
 from tests.accounts.factories import PASSWORD, BidderFactory, UserFactory
+from tests.bidding.factories import ActiveAuctionFactory
 from tests.live_stack import ROOT, LiveStack, free_port
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -39,6 +43,16 @@ def test_web_trusts_exactly_one_proxy_and_daphne_reads_its_headers():
     assert "--proxy-headers" in " ".join(web["command"])
     assert web["environment"]["MEDIA_ACCEL_REDIRECT_PREFIX"] == "/protected-media/"
     assert web["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings.production"  # the shared values stay
+
+
+def test_the_socket_pool_runs_uvicorn_behind_nginx_and_reads_its_headers():
+    ws = COMPOSE["services"]["ws"]
+    assert ws["command"][:3] == ["python", "-m", "config.serve"]
+    assert "--proxy-headers" in ws["command"]
+    assert ws["environment"]["ASGI_SERVER"] == "${WS_ASGI_SERVER:-uvicorn}"
+    assert ws["environment"]["FORWARDED_ALLOW_IPS"] == "*"  # nginx, the only way in, sets X-Forwarded-For
+    assert "ports" not in ws
+    assert COMPOSE["services"]["nginx"]["environment"]["UMASERI_WS_UPSTREAMS"] == "server ws:8000 max_fails=0;"
 
 
 def test_web_is_reached_only_through_nginx():
@@ -67,9 +81,10 @@ def _nginx_binary() -> str:
 @pytest.fixture(scope="module")
 def front(django_db_setup, django_db_blocker):
     """daphne as compose runs it (--proxy-headers, NUM_PROXIES=1, X-Accel-Redirect) behind nginx with the site
-    template, the media volume being a temporary directory."""
+    template, the socket pool a uvicorn of its own, the media volume being a temporary directory."""
     stack = LiveStack(
-        servers=1,
+        servers=2,
+        asgi_servers=("daphne", "uvicorn"),
         worker=False,
         beat=False,
         daphne_args=("--proxy-headers",),
@@ -87,7 +102,7 @@ def front(django_db_setup, django_db_blocker):
         stack.start()
         site = string.Template(TEMPLATE.read_text()).safe_substitute(
             UMASERI_UPSTREAMS=f"server 127.0.0.1:{stack.ports[0]} max_fails=0;",
-            UMASERI_WS_UPSTREAMS=f"server 127.0.0.1:{stack.ports[0]} max_fails=0;",
+            UMASERI_WS_UPSTREAMS=f"server 127.0.0.1:{stack.ports[1]} max_fails=0;",
             UMASERI_LISTEN=f"127.0.0.1:{port}",
         )
         site = site.replace(MEDIA_IN_NGINX, str(media))
@@ -197,6 +212,25 @@ def test_a_viewer_is_refused_the_document_with_json(front):
 
     assert status == 403
     assert json.loads(content)["code"] == "documents_restricted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_socket_through_nginx_reaches_the_socket_pool_and_hears_its_room(front):
+    lot = ActiveAuctionFactory()
+    token = _token(front["port"], BidderFactory())
+
+    async def watch() -> list[dict]:
+        url = f"ws://127.0.0.1:{front['port']}/ws/auctions/?token={token}"
+        async with websockets.connect(url, origin="http://localhost", compression=None) as socket:
+            session = json.loads(await socket.recv())
+            await socket.send(json.dumps({"type": "auction:join", "auction_id": lot.pk}))
+            return [session, json.loads(await asyncio.wait_for(socket.recv(), 10))]
+
+    session, state = asyncio.run(watch())
+    assert session["type"] == "session" and session["user"]["role"] == "bidder"
+    assert (state["type"], state["id"]) == ("auction:state", lot.pk)
+    served_by = (Path(front["stack"].tmp.name) / "uvicorn-1.log").read_text(errors="replace")
+    assert "Traceback" not in served_by
 
 
 @pytest.mark.django_db(transaction=True)

@@ -7,6 +7,7 @@ import uuid
 import pytest
 from channels.layers import channel_layers
 from django.db import OperationalError
+from prometheus_client import REGISTRY
 from psycopg_pool import PoolTimeout
 
 from auctions import events
@@ -54,6 +55,23 @@ def test_with_redis_down_lots_are_read_and_bids_taken(redis_down, bidder, rival)
         )
         assert response.status_code == 201, response.content  # the rate limit counts in PostgreSQL instead
     assert Bid.objects.filter(auction=lot).count() == 2
+
+
+@pytest.mark.django_db
+def test_cache_calls_passed_over_are_counted_and_logged_once_not_per_request(redis_down, bidder, caplog):
+    def failures() -> float:
+        return REGISTRY.get_sample_value("umaseri_cache_failures_total") or 0.0
+
+    before = failures()
+    api = client_for(bidder)
+    with caplog.at_level("WARNING", logger="config.cache"):
+        for _ in range(6):
+            assert api.get("/api/auctions/").status_code == 200
+    # every request's throttle counter (and its cached read) went to the missing Redis: counted, each of them
+    assert failures() - before >= 6
+    lines = [record for record in caplog.records if record.name == "config.cache"]
+    assert len(lines) <= 1  # not a traceback per request
+    assert all("passed over" in line.getMessage() and line.exc_info is None for line in lines)
 
 
 @pytest.mark.django_db

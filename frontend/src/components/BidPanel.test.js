@@ -107,6 +107,25 @@ describe('the bid panel', () => {
     expect(state.text()).toContain('次の最低入札額を下回っています。')
   })
 
+  it('shows the premium, the tax and the total for the typed amount, not the suggested one, before confirming', async () => {
+    // A sale at 3.33 % on a lot stepping by ¥1,000: both roundings of rule 11 bite at ¥1,234,000.
+    const { wrapper } = mountPanel(
+      auction({ buyer_premium_rate: '0.0333', consumption_tax_rate: '0.1', increment_table: [[null, 1000]] }),
+    )
+    await input(wrapper).setValue('1,234,000')
+    await byTestId(wrapper, 'bid-amount-button').trigger('click')
+    await flushPromises()
+    const dialog = dialogButton('confirm-dialog')
+    expect(dialog.getAttribute('data-amount')).toBe('1234000')
+    const figure = (id) => dialog.querySelector(`[data-testid="${id}"]`).textContent.trim()
+    expect(figure('buyer-total-premium')).toBe('¥41,092') // floor(1,234,000 × 3.33 %) = floor(41,092.2)
+    expect(figure('buyer-total-tax')).toBe('¥127,509') // floor(1,275,092 × 10 %) = floor(127,509.2)
+    expect(figure('buyer-total-amount')).toBe('¥1,402,601')
+    expect(dialog.textContent).toContain('この入札額で落札した場合のお支払い')
+    expect(dialog.textContent).toContain('購買者手数料（3.33%）')
+    expect(realtime.bid).not.toHaveBeenCalled()
+  })
+
   it('never changes an amount typed between steps: it refuses it and offers the step below as its own button', async () => {
     const { wrapper } = mountPanel()
     await input(wrapper).setValue('1,250,000')
@@ -214,6 +233,44 @@ describe('the bid panel', () => {
     await flushPromises()
     expect(byTestId(wrapper, 'bid-blocker').attributes('data-reason')).toBe('disconnected')
     expect(byTestId(wrapper, 'bid-button').attributes('disabled')).toBeDefined()
+  })
+
+  it('turns every control off while the auctioneer has paused the lot, and says so, in Japanese and English', async () => {
+    const { wrapper } = mountPanel(auction({ paused: true, paused_remaining_ms: 42_000 }))
+    const blocker = byTestId(wrapper, 'bid-blocker')
+    expect(blocker.attributes('data-reason')).toBe('paused')
+    expect(blocker.text()).toContain('一時停止中')
+    for (const id of ['bid-button', 'bid-amount-button', 'amount-increase', 'amount-decrease']) {
+      expect(byTestId(wrapper, id).attributes('disabled'), id).toBeDefined()
+    }
+    expect(input(wrapper).attributes('disabled')).toBeDefined()
+    await byTestId(wrapper, 'bid-button').trigger('click')
+    await flushPromises()
+    expect(dialogButton('confirm-dialog')).toBe(null)
+    expect(realtime.bid).not.toHaveBeenCalled()
+
+    // auction:resumed: the controls come back.
+    await wrapper.setProps({ auction: auction({ paused: false, paused_remaining_ms: null }) })
+    expect(byTestId(wrapper, 'bid-blocker').exists()).toBe(false)
+    expect(byTestId(wrapper, 'bid-button').attributes('disabled')).toBeUndefined()
+
+    await wrapper.setProps({ auction: auction({ paused: true }) })
+    wrapper.vm.$i18n.locale = 'en'
+    await flushPromises()
+    expect(byTestId(wrapper, 'bid-blocker').text()).toContain('Paused')
+  })
+
+  it('explains an auction_paused refusal (the pause reached the server first)', async () => {
+    localStorage.setItem('umaseri.confirmBids', 'off')
+    realtime.bid.mockResolvedValue({ status: 'rejected', code: 'auction_paused', detail: 'server text' })
+    const { wrapper } = mountPanel()
+    await byTestId(wrapper, 'bid-button').trigger('click')
+    await flushPromises()
+    const state = byTestId(wrapper, 'bid-state')
+    expect(state.attributes('data-code')).toBe('auction_paused')
+    expect(state.text()).toContain('このセリは一時停止中です。')
+    expect(state.text()).not.toContain('server text')
+    localStorage.removeItem('umaseri.confirmBids')
   })
 
   it('shows the highest bidder that they lead, and no controls to viewers', async () => {

@@ -81,4 +81,57 @@ describe('the maximum bid panel', () => {
     expect(wrapper.text()).toContain('上限額は引き上げのみできます。')
     expect(api.set).toHaveBeenCalledTimes(1)
   })
+
+  it('shows the total for the whole maximum, premium and tax included, before it is confirmed', async () => {
+    api.get.mockRejectedValue({ response: { status: 404, data: { code: 'max_bid_not_found' } } })
+    const wrapper = mountPanel(lot({ buyer_premium_rate: '0.0333', increment_table: [[null, 1000]] }))
+    await flushPromises()
+    await wrapper.find('[data-testid="max-field"] input').setValue('2,345,000')
+    await wrapper.find('[data-testid="max-submit"]').trigger('click')
+    await flushPromises()
+    const dialog = document.querySelector('[data-testid="max-confirm-dialog"]')
+    expect(dialog.getAttribute('data-amount')).toBe('2345000')
+    const figure = (id) => dialog.querySelector(`[data-testid="${id}"]`).textContent.trim()
+    expect(figure('buyer-total-premium')).toBe('¥78,088') // floor(2,345,000 × 3.33 %) = floor(78,088.5)
+    expect(figure('buyer-total-tax')).toBe('¥242,308') // floor(2,423,088 × 10 %) = floor(242,308.8)
+    expect(figure('buyer-total-amount')).toBe('¥2,665,396')
+    expect(dialog.textContent).toContain('上限額で落札した場合のお支払い')
+    expect(api.set).not.toHaveBeenCalled()
+  })
+
+  it('turns setting and raising a maximum off while the lot is paused, and says so', async () => {
+    api.get.mockResolvedValue({ auction: 4, max_amount: 3_000_000 })
+    const wrapper = mountPanel(lot({ paused: true }))
+    await flushPromises()
+    expect(wrapper.find('[data-testid="max-paused"]').text()).toContain('一時停止中')
+    expect(wrapper.find('[data-testid="max-field"] input').attributes('disabled')).toBeDefined()
+    expect(wrapper.find('[data-testid="max-submit"]').attributes('disabled')).toBeDefined()
+    await wrapper.find('[data-testid="max-field"] input').trigger('keydown', { key: 'Enter' })
+    await flushPromises()
+    expect(document.querySelector('[data-testid="max-confirm-dialog"]')).toBe(null)
+    expect(api.set).not.toHaveBeenCalled()
+    // The server lets a maximum be withdrawn while paused: that stays open.
+    expect(wrapper.find('[data-testid="max-withdraw"]').attributes('disabled')).toBeUndefined()
+
+    await wrapper.setProps({ auction: lot({ paused: false }) })
+    expect(wrapper.find('[data-testid="max-paused"]').exists()).toBe(false)
+    expect(wrapper.find('[data-testid="max-submit"]').attributes('disabled')).toBeUndefined()
+  })
+
+  it('explains an auction_paused refusal (the pause reached the server first)', async () => {
+    api.get.mockRejectedValue({ response: { status: 404, data: { code: 'max_bid_not_found' } } })
+    api.set.mockRejectedValue({
+      response: { status: 409, data: { code: 'auction_paused', detail: 'server text' } },
+    })
+    localStorage.setItem('umaseri.confirmBids', 'off')
+    const wrapper = mountPanel()
+    await flushPromises()
+    await wrapper.find('[data-testid="max-field"] input').setValue('2,500,000')
+    await wrapper.find('[data-testid="max-submit"]').trigger('click')
+    await flushPromises()
+    const state = wrapper.find('[data-testid="max-state"]')
+    expect(state.attributes('data-code')).toBe('auction_paused')
+    expect(state.text()).toContain('このセリは一時停止中です。')
+    expect(state.text()).not.toContain('server text')
+  })
 })

@@ -1,0 +1,72 @@
+"""The ASGI server command: `python -m config.serve [--server daphne|uvicorn] [--bind HOST] [--port PORT]
+[--proxy-headers]`.
+
+One application, two servers, chosen per process group (ASGI_SERVER, or --server):
+- daphne (the default) serves REST, the admin and the SPA, and sockets where one process does everything
+  (`make run`);
+- uvicorn serves the socket pool (docker-compose's `ws`): its websockets protocol (the Sans-I/O one, on uvloop)
+  writes each frame straight to the transport, where daphne's twisted reactor registers and unregisters every
+  socket for writing around each message. With 10,000 sockets, a room event costs a third of daphne's CPU
+  (bench/RESULTS.md, issue 14). permessage-deflate stays off, as daphne never negotiates it: a compressor per
+  socket costs far more memory than the bytes it saves on small JSON messages.
+"""
+
+import argparse
+import os
+import sys
+
+SERVERS = ("daphne", "uvicorn")
+APPLICATION = "config.asgi:application"
+
+
+def arguments(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="python -m config.serve", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--server", choices=SERVERS, default=os.environ.get("ASGI_SERVER", "daphne"))
+    parser.add_argument("--bind", "-b", default=os.environ.get("DAPHNE_HOST", "127.0.0.1"))
+    parser.add_argument("--port", "-p", type=int, default=int(os.environ.get("DAPHNE_PORT", "8000")))
+    parser.add_argument(
+        "--proxy-headers",
+        action="store_true",
+        help="take the client's address from X-Forwarded-For (behind nginx only; FORWARDED_ALLOW_IPS for uvicorn)",
+    )
+    parser.add_argument("application", nargs="?", default=APPLICATION)
+    return parser.parse_args(argv)
+
+
+def run_daphne(args: argparse.Namespace) -> None:
+    from daphne.cli import CommandLineInterface
+
+    argv = ["--bind", args.bind, "--port", str(args.port)]
+    if args.proxy_headers:
+        argv.append("--proxy-headers")
+    sys.argv[0] = "daphne"
+    CommandLineInterface().run([*argv, args.application])
+
+
+def run_uvicorn(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    uvicorn.run(
+        args.application,
+        host=args.bind,
+        port=args.port,
+        ws="websockets-sansio",
+        loop="uvloop",
+        http="httptools",
+        ws_per_message_deflate=False,
+        lifespan="off",
+        access_log=False,
+        proxy_headers=args.proxy_headers,
+        forwarded_allow_ips=os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
+        log_level=os.environ.get("UVICORN_LOG_LEVEL", "warning"),
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    args = arguments(sys.argv[1:] if argv is None else argv)
+    (run_uvicorn if args.server == "uvicorn" else run_daphne)(args)
+
+
+if __name__ == "__main__":
+    main()
