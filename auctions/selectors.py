@@ -227,6 +227,7 @@ def invoice_data(*, invoice: Invoice) -> dict:
         "auction_id": invoice.auction_id,
         "lot_number": invoice.auction.lot_number,
         "horse_name": invoice.auction.horse.name,
+        "horse_name_en": invoice.auction.horse.name_en,
         "buyer_paddle": invoice.buyer.paddle_number,
         "issued_at": iso(invoice.issued_at),
         "registration_number": invoice.registration_number,

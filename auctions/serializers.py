@@ -196,6 +196,7 @@ class InvoiceSerializer(serializers.Serializer):
     auction_id = serializers.IntegerField()
     lot_number = serializers.IntegerField()
     horse_name = serializers.CharField()
+    horse_name_en = serializers.CharField(allow_blank=True, help_text='The romaji / English name; "" if none.')
     buyer_paddle = serializers.IntegerField(allow_null=True)
     issued_at = serializers.DateTimeField()
     registration_number = serializers.CharField(allow_blank=True)

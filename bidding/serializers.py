@@ -46,11 +46,19 @@ class MyBidSerializer(OwnBidSerializer):
 
     lot_number = serializers.IntegerField(source="auction.lot_number", read_only=True)
     horse_name = serializers.CharField(source="auction.horse.name", read_only=True)
+    horse_name_en = serializers.CharField(source="auction.horse.name_en", read_only=True)
     auction_status = serializers.CharField(source="auction.status", read_only=True)
     is_highest = serializers.SerializerMethodField()
 
     class Meta(OwnBidSerializer.Meta):
-        fields = [*OwnBidSerializer.Meta.fields, "lot_number", "horse_name", "auction_status", "is_highest"]
+        fields = [
+            *OwnBidSerializer.Meta.fields,
+            "lot_number",
+            "horse_name",
+            "horse_name_en",
+            "auction_status",
+            "is_highest",
+        ]
 
     def get_is_highest(self, bid) -> bool:
         return bid.auction.high_bidder_id == bid.bidder_id and bid.auction.current_price == bid.amount

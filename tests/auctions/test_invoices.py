@@ -150,6 +150,15 @@ def test_a_buyer_reads_their_own_invoices_and_no_one_elses(bidder, rival):
     assert client.get(f"/api/invoices/{theirs.pk}/pdf/").status_code == 404
 
 
+def test_an_invoice_names_the_horse_in_japanese_and_in_english(bidder):
+    horse = HorseFactory(name="サクラノシラベ", name_en="Sakura no Shirabe")
+    invoice = sold(SaleFactory(), bidder, horse=horse).invoice
+
+    detail = client_for(bidder).get(f"/api/invoices/{invoice.pk}/").json()
+
+    assert (detail["horse_name"], detail["horse_name_en"]) == ("サクラノシラベ", "Sakura no Shirabe")
+
+
 def test_staff_read_every_invoice(bidder, rival, admin_user):
     sale = SaleFactory()
     invoices = {sold(sale, bidder).invoice.pk, sold(sale, rival).invoice.pk}

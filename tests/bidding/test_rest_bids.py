@@ -121,3 +121,13 @@ def test_my_bids_lists_only_my_own_with_their_lot(api, auction, bidder, rival):
     assert [(b["amount"], b["lot_number"], b["is_highest"]) for b in mine] == [(1_000_000, auction.lot_number, False)]
     assert client_for(rival).get("/api/me/bids/").json()["results"][0]["is_highest"] is True
     assert api.get("/api/me/bids/").status_code == 401
+
+
+def test_my_bids_name_the_horse_in_japanese_and_in_english(auction, bidder):
+    auction.horse.name, auction.horse.name_en = "ハヤテノカゼ", "Hayate no Kaze"
+    auction.horse.save(update_fields=["name", "name_en"])
+    place(auction, bidder, 1_000_000)
+
+    (row,) = client_for(bidder).get("/api/me/bids/").json()["results"]
+
+    assert (row["horse_name"], row["horse_name_en"]) == ("ハヤテノカゼ", "Hayate no Kaze")

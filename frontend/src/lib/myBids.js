@@ -18,6 +18,7 @@ export function groupMyBids(bids) {
       auctionId: id,
       lotNumber: bid.lot_number ?? null,
       horseName: bid.horse_name ?? '',
+      horseNameEn: bid.horse_name_en ?? '',
       auctionStatus: bid.auction_status,
       myTop: 0,
       count: 0,

@@ -30,4 +30,9 @@ describe('my bids, per lot', () => {
     expect(lotStatusForMe('active', false)).toBe('outbid')
     expect(lotStatusForMe('cancelled', true)).toBe('cancelled')
   })
+
+  it("keeps the horse's English name beside the Japanese one, for an English page", () => {
+    const [lot] = groupMyBids([{ ...bid(1, 1_000_000, 'active'), horse_name_en: 'Uma One' }])
+    expect([lot.horseName, lot.horseNameEn]).toEqual(['馬1', 'Uma One'])
+  })
 })

@@ -1,5 +1,7 @@
 // The sale page's filters (SaleView.vue), kept pure so they can be tested without a page.
 
+import { horseNames } from './horseNames.js'
+
 export function priceOf(a) {
   return a.hammer_price ?? a.current_price ?? a.start_price
 }
@@ -38,6 +40,24 @@ export function consignorOptions(lots) {
     .sort((x, y) => x.title.localeCompare(y.title) || x.value - y.value)
 }
 
+/**
+ * The distinct sires (`pick = 'sire'`) or dam's sires (`'damsSire'`) of the lots, for a filter:
+ * `[{ value, title }]`, the value the Japanese name (what the filter compares), the title the name in `locale`
+ * (the English one where the catalogue gives it), sorted by title.
+ */
+export function pedigreeOptions(lots, pick, locale) {
+  const japanese = { sire: (h) => h.sire, damsSire: (h) => h.dams_sire }[pick]
+  const byValue = new Map()
+  for (const a of lots) {
+    const h = a.horse ?? {}
+    const value = japanese(h)
+    if (value && !byValue.has(value)) byValue.set(value, horseNames(h, locale)[pick])
+  }
+  return [...byValue]
+    .map(([value, title]) => ({ value, title }))
+    .sort((x, y) => x.title.localeCompare(y.title))
+}
+
 /** The lots that pass every filter set. The consignor filter counts only for organizers. */
 export function filterLots(lots, filters, { organizer = false } = {}) {
   const q = (filters.q ?? '').trim().toLowerCase()
@@ -47,7 +67,7 @@ export function filterLots(lots, filters, { organizer = false } = {}) {
     const h = a.horse ?? {}
     if (
       q &&
-      ![h.name, h.name_en, h.sire, h.dam, h.dams_sire].some((v) =>
+      ![h.name, h.name_en, h.sire, h.sire_en, h.dam, h.dam_en, h.dams_sire, h.dams_sire_en].some((v) =>
         String(v ?? '')
           .toLowerCase()
           .includes(q),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { consignorOptions, emptyFilters, filterLots } from './saleFilters.js'
+import { consignorOptions, emptyFilters, filterLots, pedigreeOptions } from './saleFilters.js'
 
 const sato = { id: 11, name: '佐藤牧場' }
 const kato = { id: 12, name: 'kato_farm' }
@@ -63,5 +63,60 @@ describe('the consignor filter (organizers only)', () => {
   it('the other filters still work as before', () => {
     expect(filterLots(lots, { ...emptyFilters(), sire: 'Y', min: '2,500,000' }).map((a) => a.id)).toEqual([4])
     expect(filterLots(lots, { ...emptyFilters(), q: 'c' }).map((a) => a.id)).toEqual([3])
+  })
+})
+
+describe('the pedigree filters and the search in English', () => {
+  const catalogue = [
+    {
+      id: 1,
+      lot_number: 1,
+      horse: {
+        name: 'サクラ',
+        sire: 'キタサンブラック',
+        sire_en: 'Kitasan Black',
+        dams_sire: 'ディープインパクト',
+        dams_sire_en: 'Deep Impact',
+      },
+    },
+    {
+      id: 2,
+      lot_number: 2,
+      horse: { name: 'ハヤテ', sire: 'エピファネイア', dams_sire: 'キングカメハメハ', dam_en: 'Hayate Mare' },
+    },
+    {
+      id: 3,
+      lot_number: 3,
+      horse: {
+        name: 'ミナモ',
+        sire: 'キタサンブラック',
+        sire_en: 'Kitasan Black',
+        dams_sire: 'ディープインパクト',
+      },
+    },
+  ]
+
+  it('offers each sire once, titled in English where given and filtering by the Japanese name', () => {
+    expect(pedigreeOptions(catalogue, 'sire', 'en')).toEqual([
+      { value: 'キタサンブラック', title: 'Kitasan Black' },
+      { value: 'エピファネイア', title: 'エピファネイア' },
+    ])
+    const [kitasan] = pedigreeOptions(catalogue, 'sire', 'en')
+    const kept = filterLots(catalogue, { ...emptyFilters(), sire: kitasan.value })
+    expect(kept.map((a) => a.id)).toEqual([1, 3])
+  })
+
+  it('titles the options in Japanese for a Japanese page', () => {
+    expect(pedigreeOptions(catalogue, 'damsSire', 'ja').map((o) => o.title)).toEqual([
+      'キングカメハメハ',
+      'ディープインパクト',
+    ])
+  })
+
+  it('finds a lot by the English name of its sire, dam or dam’s sire', () => {
+    const search = (q) => filterLots(catalogue, { ...emptyFilters(), q }).map((a) => a.id)
+    expect(search('kitasan')).toEqual([1, 3])
+    expect(search('deep impact')).toEqual([1])
+    expect(search('hayate mare')).toEqual([2])
   })
 })
