@@ -13,7 +13,7 @@ from collections.abc import Callable
 from datetime import timedelta
 
 from channels.layers import channel_layers
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from redis.exceptions import ConnectionError as RedisConnectionError
 
@@ -172,7 +172,10 @@ def _relay(row_id: int, messages: list[tuple[str, dict]]) -> None:
     except Exception as exc:
         logger.warning("room event %s not relayed, the sweep will: %s: %s", row_id, type(exc).__name__, exc)
         return
-    RoomEvent.objects.filter(pk=row_id).delete()
+    # One statement: a QuerySet.delete() wraps even a single-row delete in BEGIN ... COMMIT, two more round trips
+    # on every bid's path. The row has no dependants and no signals.
+    with connection.cursor() as cursor:
+        cursor.execute("DELETE FROM auctions_roomevent WHERE id = %s", [row_id])
 
 
 # A row the relay after its commit has not removed by then is the sweep's (the relay itself takes milliseconds).

@@ -174,6 +174,12 @@ def parser() -> argparse.ArgumentParser:
         help="platform: config/asgi.py's gc.freeze() and thresholds; untuned: Python's defaults, to see what they buy",
     )
     run.add_argument("--asgi-threads", type=int, default=None, help="ASGI_THREADS: daphne's thread pool size")
+    run.add_argument(
+        "--switch-interval-ms",
+        type=float,
+        default=None,
+        help="SWITCH_INTERVAL_MS of the server processes (config/serve.py): Python's GIL switch interval",
+    )
     run.add_argument("--db-pool", type=int, default=None, help="psycopg connection pool of this size per process")
     run.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
     run.add_argument(

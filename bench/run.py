@@ -50,6 +50,8 @@ def server_env(scenario: Scenario, args, run_id: str) -> dict:
         env["CHANNEL_LAYER_CAPACITY"] = str(args.channel_capacity)
     if args.asgi_threads:
         env["ASGI_THREADS"] = str(args.asgi_threads)
+    if args.switch_interval_ms is not None:
+        env["SWITCH_INTERVAL_MS"] = str(args.switch_interval_ms)
     if args.db_pool:
         env["BENCH_DB_POOL"] = str(args.db_pool)
     if args.channel_max_connections:
@@ -130,6 +132,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             "nginx_workers": args.nginx_workers,
             "server_gc": args.server_gc,
             "asgi_threads": args.asgi_threads or "default",
+            "switch_interval_ms": args.switch_interval_ms or "Python's default (5)",
             "db_pool": args.db_pool or "platform default (DATABASE_POOL_MAX_SIZE)",
             "worker_concurrency": args.worker_concurrency,
             "offer_deflate": args.offer_deflate,

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import F, Sum
+from django.db.models import Exists, F, OuterRef, Sum, Value
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -88,11 +88,9 @@ def audit_amount(amount) -> int | str:
     return text if len(text) <= AUDIT_AMOUNT_CHARS else text[: AUDIT_AMOUNT_CHARS - 1] + "…"
 
 
-def _replay(*, user, key: uuid.UUID, auction_id: int, amount) -> BidOutcome | None:
-    """A repeated request returns the original bid; the same key for another bid is refused."""
-    # Every bid asks this and almost every answer is "no": a bare indexed lookup, the full rows only on a hit.
-    if not Bid.objects.filter(bidder=user, idempotency_key=key).exists():
-        return None
+def _replay(*, user, key: uuid.UUID, auction_id: int, amount) -> BidOutcome:
+    """A repeated request (its key already placed a bid, as _standing_and_key found) returns the original bid;
+    the same key for another bid is refused."""
     bid = Bid.objects.select_related("auction", "bidder").get(bidder=user, idempotency_key=key)
     if bid.auction_id != auction_id or bid.amount != _parse_amount(amount):
         raise errors.IdempotencyConflict()
@@ -116,15 +114,26 @@ class Standing:
         return self.is_active and self.role == Role.BIDDER and self.is_approved_to_bid and bool(self.paddle_number)
 
 
-def _standing(user) -> Standing | None:
+def _standing_and_key(user, bid_key: uuid.UUID | None) -> tuple[Standing | None, bool]:
+    """The bidder's standing, and whether they already placed a bid under `bid_key`: one query for both, as every
+    bid asks both, before the lock and again after it (almost every answer to the second is "no")."""
     if not user.is_authenticated:
-        return None
+        return None, False
+    placed = Exists(Bid.objects.filter(bidder_id=OuterRef("pk"), idempotency_key=bid_key)) if bid_key else Value(False)
     row = (
         User.objects.filter(pk=user.pk)
-        .values_list("is_active", "role", "is_approved_to_bid", "paddle_number", "credit_limit")
+        .annotate(key_placed=placed)
+        .values_list("is_active", "role", "is_approved_to_bid", "paddle_number", "credit_limit", "key_placed")
         .first()
     )
-    return Standing(user.pk, *row) if row else None
+    if row is None:
+        return None, False
+    *fields, key_placed = row
+    return Standing(user.pk, *fields), key_placed
+
+
+def _standing(user) -> Standing | None:
+    return _standing_and_key(user, None)[0]
 
 
 def _standing_refusal(standing: Standing | None) -> errors.BidRejected | None:
@@ -232,22 +241,23 @@ def bid_place(
     """
     key = _parse_key(idempotency_key)
     parsed_amount = _parse_amount(amount)
-    if user.is_authenticated and (replay := _replay(user=user, key=key, auction_id=auction_id, amount=amount)):
-        return replay  # a retry after a lost answer: never counted, never placed twice
+    standing, key_placed = _standing_and_key(user, key)
+    if key_placed:
+        return _replay(user=user, key=key, auction_id=auction_id, amount=amount)  # a retry: never counted or placed
     if refusal := _rate_refusal(user=user, client_address=client_address):
         logger.info("bid refused before the lock: %s (user %s, %s)", refusal.code, user.pk, client_address)
         raise refusal
-    if refusal := _standing_refusal(_standing(user)):
+    if refusal := _standing_refusal(standing):
         logger.info("bid refused before the lock: %s (user %s, %s)", refusal.code, user.pk, client_address)
         raise refusal
     with transaction.atomic():
         auction = _lock_lot(auction_id)
         now = timezone.now()  # after the lock: the moment this bid is judged
-        # A double tap that waited on the lock behind its twin finds the original bid.
-        replay = _replay(user=user, key=key, auction_id=auction_id, amount=amount)
-        if replay:
-            return replay
-        standing = _standing(user)  # after the lock: a deactivation committed meanwhile counts
+        # After the lock: a deactivation committed meanwhile counts, and a double tap that waited on the lock
+        # behind its twin finds the original bid.
+        standing, key_placed = _standing_and_key(user, key)
+        if key_placed:
+            return _replay(user=user, key=key, auction_id=auction_id, amount=amount)
         refusal = _refusal(auction=auction, standing=standing, amount=parsed_amount, now=now)
         attempt = {"amount": audit_amount(amount), "key": str(key), "source": source}
         room = _Room(auction=auction, now=now)

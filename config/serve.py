@@ -62,8 +62,17 @@ def run_uvicorn(args: argparse.Namespace) -> None:
     )
 
 
+def switch_interval() -> None:
+    """SWITCH_INTERVAL_MS: how long a thread may hold the GIL before another that waits gets it (Python's default
+    5 ms). The bids and joins run in a thread pool beside the event loop; each of their queries gives the GIL up
+    and must wait for it again, behind a loop that is writing to thousands of sockets."""
+    if milliseconds := os.environ.get("SWITCH_INTERVAL_MS"):
+        sys.setswitchinterval(float(milliseconds) / 1000)
+
+
 def main(argv: list[str] | None = None) -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.local")
+    switch_interval()
     args = arguments(sys.argv[1:] if argv is None else argv)
     (run_uvicorn if args.server == "uvicorn" else run_daphne)(args)
 
