@@ -163,10 +163,19 @@ def axe_failures(page) -> list[str]:
     page.add_script_tag(path=str(AXE_SCRIPT))
     violations = page.evaluate("async () => (await axe.run(document)).violations")
     return [
-        f"{v['id']} ({v['impact']}): {v['help']}: " + "; ".join(" ".join(node["target"]) for node in v["nodes"][:4])
+        f"{v['id']} ({v['impact']}): {v['help']}: " + "; ".join(_node(node) for node in v["nodes"][:4])
         for v in violations
         if v["impact"] in FAILING_IMPACTS
     ]
+
+
+def _node(node: dict) -> str:
+    """The element, and for a contrast failure the colours axe saw, so that a failure says why."""
+    colours = next((check["data"] for check in node.get("any", []) if check.get("id") == "color-contrast"), None)
+    if isinstance(colours, dict):
+        seen = {key: colours.get(key) for key in ("fgColor", "bgColor", "contrastRatio", "fontSize")}
+        return f"{' '.join(node['target'])} {seen}"
+    return " ".join(node["target"])
 
 
 def sign_in(page, stack, user, then: str) -> None:
