@@ -92,6 +92,10 @@ def test_my_page_groups_bids_by_lot_lists_followed_lots_and_clears_the_unread_co
     # The language is the account's: switching it changes the page and is kept on the server
     page.get_by_test_id("settings-language").click()
     page.get_by_role("option", name="English").click()
+    expect(page.get_by_test_id("settings-language")).to_contain_text("English")
+    # On a phone the menu can still lie over the button after the choice: close it first
+    page.keyboard.press("Escape")
+    expect(page.get_by_role("listbox")).to_have_count(0)
     page.get_by_test_id("settings-save").click()
     expect(page.get_by_test_id("settings-state")).to_have_text("Saved.")
     assert User.objects.get(pk=me.pk).language == "en"
