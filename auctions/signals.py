@@ -41,8 +41,9 @@ lot_closed = DomainSignal("lot_closed")  # auction_id, status ("sold" | "unsold"
 def send_on_commit(signal: DomainSignal, **payload) -> DomainEvent:
     """Record the event in the current transaction and deliver it once that commits."""
     event = DomainEvent.objects.create(name=signal.name, payload=payload)
-    event_id = event.pk
-    transaction.on_commit(lambda: deliver(event_id), robust=True)
+    # Delivered from the row as written, not read back: it is this transaction's own, and nobody else's before
+    # the sweep's SWEEP_AFTER (a receiver hearing it twice then is harmless: they are idempotent).
+    transaction.on_commit(lambda: _deliver(event), robust=True)
     return event
 
 
@@ -52,6 +53,10 @@ def deliver(event_id: int) -> bool:
     event = DomainEvent.objects.filter(pk=event_id, delivered_at__isnull=True).first()
     if event is None:
         return False
+    return _deliver(event)
+
+
+def _deliver(event: DomainEvent) -> bool:
     signal = _REGISTRY.get(event.name)
     if signal is None:
         logger.error("domain event %s: no signal named %r", event.pk, event.name)

@@ -33,6 +33,7 @@ from auctions.wire import server_time_ms
 from config import metrics
 from config.outage import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, log_outage, outage_body
 from config.parsers import strict_json_loads
+from config.server import forget_handshake
 
 from . import services
 from .errors import BidRejected
@@ -68,6 +69,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         auth_error = self.scope.get("auth_error")
         # Accept first, then close with a code: a refused handshake shows the browser no reason at all.
         await self.accept()
+        forget_handshake(self.base_send)
         self.counted = True
         metrics.WS_CONNECTIONS.inc()
         metrics.WS_OPEN_SOCKETS.inc()

@@ -6,6 +6,7 @@ auctions.services."""
 import logging
 import uuid
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -114,26 +115,41 @@ class Standing:
         return self.is_active and self.role == Role.BIDDER and self.is_approved_to_bid and bool(self.paddle_number)
 
 
-def _standing_and_key(user, bid_key: uuid.UUID | None) -> tuple[Standing | None, bool]:
+class _Reading(NamedTuple):
+    standing: Standing | None
+    key_placed: bool  # this bidder already placed a bid under the key: a retry
+    lot_has_maxima: bool  # asked only after the lot's lock (see _standing_and_key)
+
+
+def _standing_and_key(user, bid_key: uuid.UUID | None, *, maxima_of_lot: int | None = None) -> _Reading:
     """The bidder's standing, and whether they already placed a bid under `bid_key`: one query for both, as every
-    bid asks both, before the lock and again after it (almost every answer to the second is "no")."""
+    bid asks both, before the lock and again after it (almost every answer to the second is "no"). After the lock
+    the same query also says whether the lot has any standing maximum, so a lot without one (most) never reads
+    them: its statement starts after the lock was granted, so it sees every maximum committed before."""
     if not user.is_authenticated:
-        return None, False
+        return _Reading(None, False, False)
     placed = Exists(Bid.objects.filter(bidder_id=OuterRef("pk"), idempotency_key=bid_key)) if bid_key else Value(False)
+    maxima = (
+        Exists(MaxBid.objects.filter(auction_id=maxima_of_lot, withdrawn_at__isnull=True))
+        if maxima_of_lot is not None
+        else Value(False)
+    )
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(key_placed=placed)
-        .values_list("is_active", "role", "is_approved_to_bid", "paddle_number", "credit_limit", "key_placed")
+        .annotate(key_placed=placed, lot_has_maxima=maxima)
+        .values_list(
+            "is_active", "role", "is_approved_to_bid", "paddle_number", "credit_limit", "key_placed", "lot_has_maxima"
+        )
         .first()
     )
     if row is None:
-        return None, False
-    *fields, key_placed = row
-    return Standing(user.pk, *fields), key_placed
+        return _Reading(None, False, False)
+    *fields, key_placed, lot_has_maxima = row
+    return _Reading(Standing(user.pk, *fields), key_placed, lot_has_maxima)
 
 
 def _standing(user) -> Standing | None:
-    return _standing_and_key(user, None)[0]
+    return _standing_and_key(user, None).standing
 
 
 def _standing_refusal(standing: Standing | None) -> errors.BidRejected | None:
@@ -241,7 +257,7 @@ def bid_place(
     """
     key = _parse_key(idempotency_key)
     parsed_amount = _parse_amount(amount)
-    standing, key_placed = _standing_and_key(user, key)
+    standing, key_placed, _ = _standing_and_key(user, key)
     if key_placed:
         return _replay(user=user, key=key, auction_id=auction_id, amount=amount)  # a retry: never counted or placed
     if refusal := _rate_refusal(user=user, client_address=client_address):
@@ -255,13 +271,13 @@ def bid_place(
         now = timezone.now()  # after the lock: the moment this bid is judged
         # After the lock: a deactivation committed meanwhile counts, and a double tap that waited on the lock
         # behind its twin finds the original bid.
-        standing, key_placed = _standing_and_key(user, key)
+        standing, key_placed, lot_has_maxima = _standing_and_key(user, key, maxima_of_lot=auction.pk)
         if key_placed:
             return _replay(user=user, key=key, auction_id=auction_id, amount=amount)
         refusal = _refusal(auction=auction, standing=standing, amount=parsed_amount, now=now)
         attempt = {"amount": audit_amount(amount), "key": str(key), "source": source}
         room = _Room(auction=auction, now=now)
-        maxima = _standing_maxima(auction) if refusal is None else []
+        maxima = _standing_maxima(auction) if refusal is None and lot_has_maxima else []
         leader_max = next((m for m in maxima if m.bidder_id == auction.high_bidder_id), None)
         if refusal is None and leader_max is not None and leader_max.max_amount == parsed_amount:
             # Rule 10: a bid equal to a standing maximum loses to it; the maximum's owner leads at that amount.
