@@ -1,13 +1,15 @@
 """What does one held socket cost the socket pool, and who holds it? The platform's ASGI application behind
 uvicorn's websockets protocol (as `python -m config.serve --server uvicorn` serves it), in one process:
 
-    .venv/bin/python bench/socket_memory.py [--sockets 2000] [--database-url postgres://postgres@127.0.0.1:5432/umaseri_bench_memory]
+    .venv/bin/python bench/socket_memory.py [--sockets 2000] [--deliveries 20] [--database-url postgres://postgres@127.0.0.1:5432/umaseri_bench_memory]
 
 Each socket is a real protocol object fed a browser's handshake and an `auction:join` frame through a transport that
 only keeps count of what it is sent, so the figure is what the server's Python side keeps per socket (no kernel
 buffers, no event loop's C side: the full bench's RSS figure is higher by those). Half the sockets are anonymous
 viewers, half signed in (a JWT in the query string), every one joined to one of ten live lots. Prints the growth
 per socket by tracemalloc, the allocation sites that hold most of it, and the process's RSS growth for contrast.
+Then the CPU of delivering room events to every held socket, each way the room hub can: the event framed once and
+the same bytes written to every socket (config.server.frame_writer), and handed to each consumer's send.
 Runs on a throwaway database that it creates, migrates and drops again.
 """
 
@@ -33,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sockets", type=int, default=2000)
     parser.add_argument("--top", type=int, default=15, help="allocation sites to list")
+    parser.add_argument("--deliveries", type=int, default=20, help="room events delivered to every socket, each way")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/umaseri_bench_memory")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"))
     args = parser.parse_args()
@@ -45,7 +48,7 @@ def main() -> None:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
     )
     with throwaway_database(args.database_url):
-        asyncio.run(run(args.sockets, args.top))
+        asyncio.run(run(args.sockets, args.top, args.deliveries))
 
 
 def _rss_kib() -> int:
@@ -108,6 +111,12 @@ class _Transport:
     def close(self) -> None:
         self.closed = True
 
+    def abort(self) -> None:
+        self.closed = True
+
+    def get_write_buffer_size(self) -> int:
+        return 0  # a peer that reads everything at once
+
     def pause_reading(self) -> None: ...
     def resume_reading(self) -> None: ...
 
@@ -147,7 +156,35 @@ async def _settle(protocols, predicate, timeout: float = 60) -> None:
         await asyncio.sleep(0.05)
 
 
-async def run(count: int, top: int) -> None:
+async def time_delivery(deliveries: int) -> None:
+    """CPU seconds per socket of one room event, framed once for the room against through each consumer."""
+    from auctions.events import room_message
+    from bidding.rooms import RoomHub, room_hub
+
+    rooms = [(group, list(room.members)) for group, room in room_hub().rooms.items() if group.startswith("auction.")]
+    members = [member for _, room_members in rooms for member in room_members]
+
+    async def deliver_all() -> float:
+        started = time.process_time()
+        for seq in range(deliveries):
+            for group, room_members in rooms:
+                event = {"type": "auction:timer", "auction_id": 0, "seq": None, "remaining_ms": seq, "server_time": 1}
+                await RoomHub._deliver(group, room_members, room_message(event))
+        return (time.process_time() - started) / (deliveries * len(members)) * 1e6
+
+    framed = await deliver_all()
+    writers = {member: member.write_frame for member in members}
+    for member in members:
+        member.write_frame = None  # as under daphne: every socket frames its own
+    each = await deliver_all()
+    for member, writer in writers.items():
+        member.write_frame = writer
+    print(f"  delivery, {len(members)} sockets x {deliveries} room events ({len(members) * deliveries} each way):")
+    print(f"    framed once, written to each: {framed:.1f} us a socket")
+    print(f"    through each consumer's send: {each:.1f} us a socket ({each / framed:.1f}x)")
+
+
+async def run(count: int, top: int, deliveries: int) -> None:
     import django
     from asgiref.sync import sync_to_async
 
@@ -215,6 +252,8 @@ async def run(count: int, top: int) -> None:
         if caller is not None:
             where += f"  ({_short(caller.filename)}:{caller.lineno})"
         print(f"    {stat.size_diff / count:8.0f} B  {where}")
+    if deliveries:
+        await time_delivery(deliveries)
     for protocol in warm + held + traced:  # the peers go: every consumer ends as after a dropped connection
         protocol.connection_lost(None)
     await asyncio.sleep(1)

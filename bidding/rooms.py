@@ -26,6 +26,7 @@ from channels.layers import get_channel_layer
 from auctions.availability import availability_beat
 from auctions.events import USERS_GROUP
 from config import metrics
+from config.server import text_frame
 
 from . import presence
 
@@ -163,9 +164,20 @@ class RoomHub:
     @staticmethod
     async def _deliver(group: str, members: list, message: dict) -> None:
         handler_name = get_handler_name(message)
+        # A room event is the same frame for every socket: made once here, written as it is where the server
+        # allows (config.server.frame_writer), handed to the consumer where not.
+        frame = text_frame(message["text"]) if handler_name == "auction_event" and "text" in message else None
         for index, member in enumerate(members):
             if index and not index % YIELD_EVERY:
                 await asyncio.sleep(0)  # a big room lets the process's other work (a bid's answer) in meanwhile
+            writer = getattr(member, "write_event_frame", None) if frame is not None else None
+            if writer is not None:
+                try:
+                    if writer(message, frame):
+                        continue
+                except Exception:
+                    logger.exception("room %s: direct write of %s failed", group, message.get("type"))
+                    continue
             handler = getattr(member, handler_name, None)
             if handler is None:
                 continue

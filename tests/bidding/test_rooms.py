@@ -187,6 +187,49 @@ async def test_a_big_rooms_delivery_lets_other_work_in_and_keeps_each_sockets_or
     assert 0 < ran_during[0] < len(members)  # it ran before the last socket had the first event
 
 
+class FramedSocket(RecordingSocket):
+    """A socket whose server takes ready frames (uvicorn's protocol) until it says it cannot."""
+
+    def __init__(self, takes_frames=True):
+        super().__init__()
+        self.frames = []
+        self.takes_frames = takes_frames
+
+    def write_event_frame(self, message, frame):
+        if self.takes_frames:
+            self.frames.append(frame)
+        return self.takes_frames
+
+
+async def test_a_room_event_is_framed_once_and_each_socket_that_cannot_take_it_gets_the_message():
+    framed = [FramedSocket() for _ in range(3)]
+    refusing = FramedSocket(takes_frames=False)  # closing, or joining that room
+    plain = RecordingSocket()  # another server's socket: no direct writer at all
+    message = room_message({"type": "auction:update", "auction_id": 1, "seq": 5, "server_time": 1})
+
+    await rooms.RoomHub._deliver("auction.1", [*framed, refusing, plain], message)
+
+    assert all(member.frames == [framed[0].frames[0]] and member.got == [] for member in framed)
+    assert all(member.frames[0] is framed[0].frames[0] for member in framed)  # the same bytes, made once
+    assert refusing.got == [5] and plain.got == [5]
+
+
+async def test_a_socket_still_joining_a_room_leaves_its_events_to_be_held_back(lot):
+    from bidding.consumers import AuctionConsumer
+
+    consumer = AuctionConsumer()
+    written = []
+    consumer.write_frame = lambda frame: written.append(frame) or True
+    consumer.held = {lot.pk: []}
+    joining = room_message({"type": "auction:update", "auction_id": lot.pk, "seq": 9, "server_time": 1})
+    other = room_message({"type": "auction:update", "auction_id": lot.pk + 1, "seq": 2, "server_time": 1})
+
+    assert consumer.write_event_frame(joining, b"frame") is False  # held until its snapshot is sent
+    assert consumer.write_event_frame(other, b"frame") is True and written == [b"frame"]
+    consumer.write_frame = None  # daphne
+    assert consumer.write_event_frame(other, b"frame") is False
+
+
 async def test_while_redis_is_away_a_sync_reads_the_lot_afresh_rather_than_the_shared_snapshot(lot, own_redis_layer):
     """No event can mark the shared snapshot out of date while the channel layer is down: a bid taken meanwhile
     (on another server, or over REST) must show in the answer to `auction:sync`."""
