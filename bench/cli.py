@@ -162,6 +162,12 @@ def parser() -> argparse.ArgumentParser:
         "bench.bare alone, one bare websockets process without the platform (the baseline)",
     )
     run.add_argument(
+        "--rest-server",
+        choices=["daphne", "uvicorn"],
+        default="daphne",
+        help="the ASGI server of the REST pool (the platform's is daphne)",
+    )
+    run.add_argument(
         "--baseline",
         action="store_true",
         help="first run the same scenario against the bare server (bench.bare), then the platform, and give the "
@@ -194,6 +200,14 @@ def parser() -> argparse.ArgumentParser:
         action=argparse.BooleanOptionalAction,
         default=True,
         help="clients offer permessage-deflate, as browsers do (the server decides)",
+    )
+    run.add_argument(
+        "--loadgen-nice",
+        type=int,
+        default=0,
+        help="lower the load processes' nice value by this much (root only), so that they get a core before the "
+        "servers: the 10,000 phones are elsewhere in a real sale, and the figures then read the servers' delays "
+        "rather than the observer's own wait for a core",
     )
     run.add_argument("--keep", action="store_true", help="keep the database and the server logs")
     run.add_argument("--no-plot", action="store_true")

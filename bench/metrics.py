@@ -50,12 +50,16 @@ def _status(url: str, token: str | None) -> int:
     return 200
 
 
+QUANTILES = (0.5, 0.95, 0.99)
+
+
 def summarise(text: str) -> dict:
     """Per family: its type, how many samples and how many non-zero; every sample of the platform's own series
-    (umaseri_*) but the histogram buckets, by name and labels."""
+    (umaseri_*) but the histogram buckets, by name and labels; and of each of their histograms, per label set,
+    the bucket bound that p50, p95 and p99 fall under (the server's own view of a delay, beside the clients')."""
     from prometheus_client.parser import text_string_to_metric_families
 
-    families, values = {}, {}
+    families, values, quantiles = {}, {}, {}
     for family in text_string_to_metric_families(text):
         samples = [sample for sample in family.samples if not sample.name.endswith("_created")]
         families[family.name] = {
@@ -68,4 +72,30 @@ def summarise(text: str) -> dict:
                 if not sample.name.endswith("_bucket"):
                     labels = ",".join(f"{key}={value}" for key, value in sorted(sample.labels.items()))
                     values[f"{sample.name}{{{labels}}}"] = sample.value
-    return {"families": families, "values": values}
+            if family.type == "histogram":
+                quantiles.update(bucket_quantiles(family.name, samples))
+    return {"families": families, "values": values, "quantiles": quantiles}
+
+
+def bucket_quantiles(name: str, samples) -> dict:
+    """{"name{labels}": {"count": n, "p50": bound, ...}}: each quantile as the upper bound of the bucket it falls
+    in, in milliseconds ("> last bound" past the last finite one): a histogram knows no finer."""
+    series: dict[str, list[tuple[float, float]]] = {}
+    for sample in samples:
+        if not sample.name.endswith("_bucket"):
+            continue
+        labels = ",".join(f"{k}={v}" for k, v in sorted(sample.labels.items()) if k != "le")
+        series.setdefault(labels, []).append((float(sample.labels["le"]), sample.value))
+    result = {}
+    for labels, buckets in series.items():
+        buckets.sort()
+        total = buckets[-1][1]
+        if not total:
+            continue
+        finite = [bound for bound, _ in buckets if bound != float("inf")]
+        entry: dict = {"count": int(total)}
+        for q in QUANTILES:
+            bound = next(bound for bound, count in buckets if count >= q * total)
+            entry[f"p{round(q * 100)}"] = f"> {finite[-1] * 1000:g}" if bound == float("inf") else bound * 1000
+        result[f"{name}{{{labels}}}"] = entry
+    return result

@@ -337,6 +337,27 @@ def _baseline_markdown(beside: dict) -> list[str]:
     return lines
 
 
+SERVER_DELAYS = {
+    "umaseri_event_delivery_seconds": "room event, publisher's stamp → its last socket in the process",
+    "umaseri_bid_place_duration_seconds": "bid_place",
+}
+
+
+def _server_delays(results: dict) -> list[str]:
+    """The servers' own histograms, bucket bounds in ms: what happened inside a process, beside what the clients
+    saw (the difference is the box's queueing between a server's write and a client's read)."""
+    lines = []
+    for process, scraped in ((results.get("metrics") or {}).get("processes") or {}).items():
+        for series, entry in (scraped.get("quantiles") or {}).items():
+            name, _, labels = series.partition("{")
+            if name in SERVER_DELAYS and entry["count"]:
+                lines.append(
+                    f"  - {process} {SERVER_DELAYS[name]} {{{labels}: n={entry['count']}, p50 ≤ {entry['p50']}, "
+                    f"p95 ≤ {entry['p95']}, p99 ≤ {entry['p99']} ms"
+                )
+    return ["- the servers' own histograms (bucket bounds):", *lines] if lines else []
+
+
 def markdown(results: dict) -> str:
     rows = results.get("targets") or targets(results)
     machine = results.get("machine", {})
@@ -344,7 +365,7 @@ def markdown(results: dict) -> str:
         f"## Scenario {results['scenario']}: {results['description']}",
         "",
         f"{results['config']['servers']} {results['config'].get('server', 'daphne')} (sockets)"
-        + f" + {results['config'].get('rest_servers', 0)} daphne (REST)"
+        + f" + {results['config'].get('rest_servers', 0)} {results['config'].get('rest_server', 'daphne')} (REST)"
         + (" behind nginx" if results["config"]["nginx"] else "")
         + f", {results['config']['workers']} load processes, {results['config']['duration']:.0f} s of bidding; "
         f"load average before {machine.get('loadavg_before')}, after {machine.get('loadavg_after')}"
@@ -383,6 +404,7 @@ def markdown(results: dict) -> str:
         f"- queries per accepted bid: {(results.get('bid_query_count') or {}).get('queries')}; "
         f"permessage-deflate negotiated: {(results.get('connect_phase') or {}).get('negotiated_extensions')}",
         f"- servers' full collections: {results.get('server_gc')}",
+        *_server_delays(results),
     ]
     if results.get("errors"):
         lines.append(f"- ERRORS: {results['errors']}")

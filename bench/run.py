@@ -129,6 +129,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             "channel_capacity": args.channel_capacity or "settings default",
             "channel_max_connections": args.channel_max_connections or "redis-py default",
             "server": args.server,
+            "rest_server": args.rest_server,
             "nginx_workers": args.nginx_workers,
             "server_gc": args.server_gc,
             "asgi_threads": args.asgi_threads or "default",
@@ -136,6 +137,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             "db_pool": args.db_pool or "platform default (DATABASE_POOL_MAX_SIZE)",
             "worker_concurrency": args.worker_concurrency,
             "offer_deflate": args.offer_deflate,
+            "loadgen_nice": args.loadgen_nice,
         },
         "machine": {
             "cpus": os.cpu_count(),
@@ -166,6 +168,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             nginx_workers=args.nginx_workers,
             server=args.server,
             rest_servers=scenario.rest_servers,
+            rest_server=args.rest_server,
         )
         stack.start_servers()
         started = time.perf_counter()
@@ -177,7 +180,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             users = seeded["bidders"] + seeded["watchers"]
             stack.bare_users.write_text(json.dumps({user["token"]: user["paddle"] for user in users}))
         hot = seeded["auctions"][0] if scenario.hot_seconds else None
-        pools = f"{scenario.servers} {args.server} (sockets) + {scenario.rest_servers} daphne (REST)"
+        pools = f"{scenario.servers} {args.server} (sockets) + {scenario.rest_servers} {args.rest_server} (REST)"
         log(f"{pools} started; now a Celery worker and beat" + (", nginx" if args.nginx else ""))
         stack.start_rest()
         results["setup"]["server_ports"] = stack.ports
@@ -213,6 +216,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
                 "think_max": scenario.think_max,
                 "serial_interval": scenario.serial_interval,
                 "rest_connections": 100,
+                "nice": args.loadgen_nice,
             }
             parent, child = context.Pipe()
             from bench.loadgen import worker_main

@@ -106,13 +106,14 @@ class Stack:
         nginx_workers: int = 1,
         server: str = "uvicorn",
         rest_servers: int = 1,
+        rest_server: str = "daphne",
     ):
         # Every process serves /metrics behind this token alone (no address is let in without it).
         self.metrics_token = secrets.token_urlsafe(32)
         env = dict(env, METRICS_TOKEN=self.metrics_token, METRICS_ALLOWED_NETWORKS="")
         self.env, self.server_count, self.use_nginx = env, servers, nginx
         self.worker_concurrency, self.server_gc, self.nginx_workers = worker_concurrency, server_gc, nginx_workers
-        self.server, self.rest_count = server, rest_servers
+        self.server, self.rest_count, self.rest_server = server, rest_servers, rest_server
         self.tmp = Path(tempfile.mkdtemp(prefix="umaseri-bench-"))
         self.ports: list[int] = []  # the socket pool
         self.rest_ports: list[int] = []
@@ -179,7 +180,7 @@ class Stack:
             self._spawn(f"ws-{index}", self.server_command(self.ports[-1], self.server), env=server_env)
         for index in range(self.rest_count):
             self.rest_ports.append(free_port())
-            self._spawn(f"rest-{index}", self.server_command(self.rest_ports[-1], "daphne"), env=server_env)
+            self._spawn(f"rest-{index}", self.server_command(self.rest_ports[-1], self.rest_server), env=server_env)
 
     def start_rest(self) -> "Stack":
         """The Celery worker and beat (they query the tables at once), nginx, and wait for all of it."""

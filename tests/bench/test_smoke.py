@@ -217,3 +217,11 @@ def test_the_worker_shows_the_close_and_the_queue_backlog(smoke):
     assert worker["umaseri_auction_close_lag_seconds_count{}"] == 1
     # The bench stops the worker taking tasks just before the scrape: beat's tasks wait in the queue meanwhile.
     assert worker["umaseri_celery_queue_length{queue=lifecycle}"] >= results["metrics"]["queue_backlog"] >= 2
+
+
+def test_the_report_gives_the_servers_own_delivery_and_bid_histograms(smoke):
+    results, stdout = smoke
+    quantiles = results["metrics"]["processes"]["ws-0"]["quantiles"]
+    update = quantiles["umaseri_event_delivery_seconds{event=auction:update}"]
+    assert update["count"] > 0
+    assert "ws-0 room event, publisher's stamp → its last socket in the process {event=auction:update" in stdout
