@@ -186,6 +186,12 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="SWITCH_INTERVAL_MS of the server processes (config/serve.py): Python's GIL switch interval",
     )
+    run.add_argument(
+        "--ws-ping-interval",
+        type=float,
+        default=None,
+        help="WS_PING_INTERVAL_SECONDS of the server processes (config/serve.py): keepalive pings, 0 for none",
+    )
     run.add_argument("--db-pool", type=int, default=None, help="psycopg connection pool of this size per process")
     run.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
     run.add_argument(

@@ -52,6 +52,8 @@ def server_env(scenario: Scenario, args, run_id: str) -> dict:
         env["ASGI_THREADS"] = str(args.asgi_threads)
     if args.switch_interval_ms is not None:
         env["SWITCH_INTERVAL_MS"] = str(args.switch_interval_ms)
+    if args.ws_ping_interval is not None:
+        env["WS_PING_INTERVAL_SECONDS"] = str(args.ws_ping_interval)
     if args.db_pool:
         env["BENCH_DB_POOL"] = str(args.db_pool)
     if args.channel_max_connections:
@@ -134,6 +136,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             "server_gc": args.server_gc,
             "asgi_threads": args.asgi_threads or "default",
             "switch_interval_ms": args.switch_interval_ms or "Python's default (5)",
+            "ws_ping_interval": "the servers' default (20)" if args.ws_ping_interval is None else args.ws_ping_interval,
             "db_pool": args.db_pool or "platform default (DATABASE_POOL_MAX_SIZE)",
             "worker_concurrency": args.worker_concurrency,
             "offer_deflate": args.offer_deflate,

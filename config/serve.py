@@ -12,11 +12,25 @@ One application, two servers, chosen per process group (ASGI_SERVER, or --server
 """
 
 import argparse
+import math
 import os
 import sys
 
 SERVERS = ("daphne", "uvicorn")
 APPLICATION = "config.asgi:application"
+# Keepalive pings, both servers' default: a peer that answers none within the timeout is dropped, and a socket that
+# hears nothing else (no room joined) still crosses a proxy's idle timeout. 0 sends none.
+PING_INTERVAL_SECONDS = 20
+PING_TIMEOUT_SECONDS = 20
+
+
+def ping_seconds() -> tuple[float, float]:
+    """WS_PING_INTERVAL_SECONDS and WS_PING_TIMEOUT_SECONDS, or the defaults."""
+    interval = float(os.environ.get("WS_PING_INTERVAL_SECONDS") or PING_INTERVAL_SECONDS)
+    timeout = float(os.environ.get("WS_PING_TIMEOUT_SECONDS") or PING_TIMEOUT_SECONDS)
+    if interval < 0 or timeout <= 0:
+        raise SystemExit("WS_PING_INTERVAL_SECONDS must be 0 or more and WS_PING_TIMEOUT_SECONDS more than 0")
+    return interval, timeout
 
 
 def arguments(argv: list[str]) -> argparse.Namespace:
@@ -36,7 +50,10 @@ def arguments(argv: list[str]) -> argparse.Namespace:
 def run_daphne(args: argparse.Namespace) -> None:
     from daphne.cli import CommandLineInterface
 
-    argv = ["--bind", args.bind, "--port", str(args.port)]
+    interval, timeout = ping_seconds()
+    # daphne takes whole seconds, and has no "never": an interval longer than any sale stands for it.
+    argv = ["--bind", args.bind, "--port", str(args.port), "--ping-interval", str(math.ceil(interval) or 10**9)]
+    argv += ["--ping-timeout", str(math.ceil(timeout))]
     if args.proxy_headers:
         argv.append("--proxy-headers")
     sys.argv[0] = "daphne"
@@ -46,6 +63,7 @@ def run_daphne(args: argparse.Namespace) -> None:
 def run_uvicorn(args: argparse.Namespace) -> None:
     import uvicorn
 
+    interval, timeout = ping_seconds()
     uvicorn.run(
         args.application,
         host=args.bind,
@@ -54,6 +72,8 @@ def run_uvicorn(args: argparse.Namespace) -> None:
         loop="uvloop",
         http="httptools",
         ws_per_message_deflate=False,
+        ws_ping_interval=interval or None,
+        ws_ping_timeout=timeout,
         lifespan="off",
         access_log=False,
         proxy_headers=args.proxy_headers,
