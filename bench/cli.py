@@ -25,7 +25,7 @@ class Scenario:
     bid_delay_max: float = 3.0
     think_min: float = 1.0  # a browser's pause between rounds of three pages
     think_max: float = 3.0
-    serial_interval: float = 0.5  # one-at-a-time connect probes: one every this many seconds per process
+    serial_interval: float = 0.5  # one-at-a-time connect probes: one every this many seconds per load process
     connect_concurrency: int = 200  # handshakes in flight at once, in all (the burst)
     hot_seconds: float = 0  # > 0: the auction ends this many seconds after bidding starts (scenario c)
     extension_window: int = 300

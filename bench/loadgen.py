@@ -380,10 +380,11 @@ class Worker:
                 self.rec.counts[f"rest_status:{status}"] += 1
             await asyncio.sleep(rng.uniform(self.plan["think_min"], self.plan["think_max"]))
 
-    async def serial_connects(self) -> None:
-        """Fresh sockets one at a time while the others are held: connect latency without a queue in front."""
+    async def serial_connects(self, loop: int = 0) -> None:
+        """Fresh sockets one at a time while the others are held: connect latency without a queue in front. Run
+        by the connect probe, a load process that holds no socket of its own, one such loop per load process."""
         probes = self.plan["probe_tokens"]
-        serial = self.plan["serial_base"] + len(self.clients)
+        serial = self.plan["serial_base"] + len(self.clients) + loop * 100_000
         await asyncio.sleep(rng.uniform(0, self.plan["serial_interval"]))
         while self.bidding and time.time() < self.t_end and probes:
             serial += 1
@@ -418,7 +419,8 @@ class Worker:
             started = time.perf_counter()
             await asyncio.sleep(0.1)
             if self.bidding:
-                self.rec.add("client_loop_lag", (time.perf_counter() - started - 0.1) * 1000)
+                name = "probe_loop_lag" if self.plan.get("connect_probe") else "client_loop_lag"
+                self.rec.add(name, (time.perf_counter() - started - 0.1) * 1000)
 
     def spawn(self, coroutine) -> None:
         task = asyncio.create_task(coroutine)
@@ -453,7 +455,8 @@ class Worker:
             lag = asyncio.create_task(self.loop_lag())
             background = [asyncio.create_task(self.browse()) for _ in range(self.plan["browsers"])]
             if self.plan["serial_interval"] > 0:
-                background.append(asyncio.create_task(self.serial_connects()))
+                loops = self.plan.get("probe_loops", 1) if self.plan.get("connect_probe") else 1
+                background += [asyncio.create_task(self.serial_connects(loop)) for loop in range(loops)]
             for client in self.clients:
                 if client.role == "bidder" and client.ws is not None:
                     self.maybe_schedule(client)

@@ -155,7 +155,11 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
         "probe_errors": prober.errors,
         "servers": usage,
         "memory": memory,
-        "client": {"loop_lag": summary(samples["client_loop_lag"]), "gc_pause": summary(samples["client_gc_pause"])},
+        "client": {
+            "loop_lag": summary(samples["client_loop_lag"]),
+            "probe_loop_lag": summary(samples["probe_loop_lag"]),
+            "gc_pause": summary(samples["client_gc_pause"]),
+        },
         "counters": dict(sorted(counts.items())),
         "rooms": {
             "count": len(rooms),
@@ -398,7 +402,8 @@ def markdown(results: dict) -> str:
         ),
         f"- machine: {(results.get('servers') or {}).get('machine')}; client loop lag "
         f"p50 {((results.get('client') or {}).get('loop_lag') or {}).get('p50')} ms, "
-        f"p99 {((results.get('client') or {}).get('loop_lag') or {}).get('p99')} ms; the clients' full collections: "
+        f"p99 {((results.get('client') or {}).get('loop_lag') or {}).get('p99')} ms (the connect probe's: p99 "
+        f"{((results.get('client') or {}).get('probe_loop_lag') or {}).get('p99')} ms); the clients' full collections: "
         f"{((results.get('client') or {}).get('gc_pause') or {}).get('count')}, longest "
         f"{((results.get('client') or {}).get('gc_pause') or {}).get('max')} ms",
         f"- queries per accepted bid: {(results.get('bid_query_count') or {}).get('queries')}; "

@@ -199,10 +199,16 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
         pipes = []
         context = multiprocessing.get_context("spawn")
         probe_tokens = [user["token"] for user in seeded["watchers"][-PROBE_USERS:]]
-        for index in range(workers):
-            mine = specs[index::workers]
+        # The load processes, then one more that holds no socket and only connects one at a time: a new phone's
+        # connect, timed on a loop that is not also reading 2,500 sockets (the figure is the servers', not the
+        # load generator's backlog).
+        for index in range(workers + 1):
+            probing = index == workers
+            mine = [] if probing else specs[index::workers]
             plan = {
                 "sockets": mine,
+                "connect_probe": probing,
+                "probe_loops": workers,
                 "entry_points": entry,
                 "rest_entry_points": stack.rest_entry_points(),
                 "auction_ids": seeded["auctions"],
@@ -214,19 +220,22 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
                 "bid_delay_min": scenario.bid_delay_min,
                 "bid_delay_max": scenario.bid_delay_max,
                 "rest_bid_share": scenario.rest_bid_share,
-                "browsers": scenario.browsers // workers + (1 if index < scenario.browsers % workers else 0),
+                "browsers": 0
+                if probing
+                else scenario.browsers // workers + (1 if index < scenario.browsers % workers else 0),
                 "think_min": scenario.think_min,
                 "think_max": scenario.think_max,
-                "serial_interval": scenario.serial_interval,
+                "serial_interval": scenario.serial_interval if probing else 0,
                 "rest_connections": 100,
                 "nice": args.loadgen_nice,
             }
             parent, child = context.Pipe()
             from bench.loadgen import worker_main
 
-            process = context.Process(target=worker_main, args=(index, plan, child), name=f"bench-loadgen-{index}")
+            name = "loadgen-connect-probe" if probing else f"loadgen-{index}"
+            process = context.Process(target=worker_main, args=(index, plan, child), name=f"bench-{name}")
             process.start()
-            monitor.add(f"loadgen-{index}", process.pid)
+            monitor.add(name, process.pid)
             processes.append(process)
             pipes.append(parent)
 

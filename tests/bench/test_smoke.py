@@ -225,3 +225,11 @@ def test_the_report_gives_the_servers_own_delivery_and_bid_histograms(smoke):
     update = quantiles["umaseri_event_delivery_seconds{event=auction:update}"]
     assert update["count"] > 0
     assert "ws-0 room event, publisher's stamp → its last socket in the process {event=auction:update" in stdout
+
+
+def test_one_at_a_time_connects_come_from_a_probe_process_that_holds_no_socket(smoke):
+    results, _stdout = smoke
+    assert results["connect"]["serial"]["total"]["count"] > 0
+    assert results["client"]["probe_loop_lag"]["count"] > 0
+    assert "loadgen-connect-probe" in results["servers"]
+    assert results["connect_phase"]["sockets_connected"] == results["connect_phase"]["sockets_wanted"]
