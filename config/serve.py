@@ -26,10 +26,15 @@ PING_TIMEOUT_SECONDS = 20
 
 def ping_seconds() -> tuple[float, float]:
     """WS_PING_INTERVAL_SECONDS and WS_PING_TIMEOUT_SECONDS, or the defaults."""
-    interval = float(os.environ.get("WS_PING_INTERVAL_SECONDS") or PING_INTERVAL_SECONDS)
-    timeout = float(os.environ.get("WS_PING_TIMEOUT_SECONDS") or PING_TIMEOUT_SECONDS)
-    if interval < 0 or timeout <= 0:
-        raise SystemExit("WS_PING_INTERVAL_SECONDS must be 0 or more and WS_PING_TIMEOUT_SECONDS more than 0")
+    try:
+        interval = float(os.environ.get("WS_PING_INTERVAL_SECONDS") or PING_INTERVAL_SECONDS)
+        timeout = float(os.environ.get("WS_PING_TIMEOUT_SECONDS") or PING_TIMEOUT_SECONDS)
+    except ValueError:
+        interval = timeout = -1.0
+    if not (interval >= 0 and timeout > 0):
+        raise SystemExit(
+            "WS_PING_INTERVAL_SECONDS must be a number of seconds, 0 or more, and WS_PING_TIMEOUT_SECONDS one above 0"
+        )
     return interval, timeout
 
 

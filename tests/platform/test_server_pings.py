@@ -133,3 +133,14 @@ def test_at_an_interval_of_zero_uvicorn_sends_no_ping_and_daphne_none_within_any
     interval = int(daphne_argv[daphne_argv.index("--ping-interval") + 1])
     assert interval >= 365 * 24 * 3600
     assert daphne_argv[daphne_argv.index("--ping-timeout") + 1] == "1"  # whole seconds, rounded up
+
+
+@pytest.mark.parametrize("interval, timeout", [("soon", "20"), ("-1", "20"), ("20", "0"), ("20", "nan")])
+def test_a_ping_setting_that_is_no_number_of_seconds_stops_the_server_with_a_message(monkeypatch, interval, timeout):
+    from config import serve
+
+    monkeypatch.setenv("WS_PING_INTERVAL_SECONDS", interval)
+    monkeypatch.setenv("WS_PING_TIMEOUT_SECONDS", timeout)
+
+    with pytest.raises(SystemExit, match="WS_PING_INTERVAL_SECONDS must be a number of seconds"):
+        serve.ping_seconds()
