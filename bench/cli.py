@@ -7,6 +7,8 @@ import sys
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 
+from bench.exclusive import exclusive
+
 
 @dataclass(frozen=True)
 class Scenario:
@@ -234,6 +236,11 @@ def scenario_from(args) -> Scenario:
 
 def main(argv: list[str] | None = None) -> None:
     args = parser().parse_args(argv)
+    with exclusive(args.database_url, args.redis_url):
+        _run(args)
+
+
+def _run(args) -> None:
     from bench.run import run
 
     if args.nginx is None:
