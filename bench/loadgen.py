@@ -23,8 +23,12 @@ import uuid
 from collections import Counter, defaultdict
 from urllib.parse import urlencode
 
+import picows
+
 IP_BIND_ADDRESS_NO_PORT = 24  # Linux: pick the source port at connect(), so 127.0.0.x addresses do not run out
 ORIGIN = "http://localhost"
+DEFLATE_OFFER = "permessage-deflate; client_max_window_bits"  # what a browser offers
+TEXT, CLOSE, NORMAL_CLOSURE = picows.WSMsgType.TEXT, picows.WSMsgType.CLOSE, picows.WSCloseCode.OK
 TIMER_PREFIX = '{"type":"auction:timer"'  # the publisher encodes compactly (auctions.events.room_message)
 SERVER_TIME = re.compile(r'"server_time":(\d+)')
 rng = random.Random()  # noqa: S311 (jitter and choices for the bots; nothing secret)
@@ -78,7 +82,6 @@ class Client:
         "min_next",
         "paddle",
         "pending",
-        "reader",
         "role",
         "scheduled",
         "seen",
@@ -90,11 +93,47 @@ class Client:
     def __init__(self, spec: dict):
         self.role, self.auction_id = spec["role"], spec["auction_id"]
         self.user_id, self.paddle, self.token = spec["user_id"], spec["paddle"], spec["token"]
-        self.ws = self.reader = self.scheduled = None
+        self.ws = self.scheduled = None
         self.high_paddle = self.min_next = self.last_timer = None
         self.in_flight = self.closed = False
         self.pending: dict[str, float] = {}
         self.seen: set = set()
+
+
+class RoomSocket(picows.WSListener):
+    """One socket's frames (picows: the frame parsing is compiled code, so the load generator's CPU goes to the
+    figures, not to the WebSocket protocol). Until the join's `auction:state` its texts wait in `opening` for
+    open_socket; from then on each is handed to the worker as it arrives. The servers send unfragmented text."""
+
+    def __init__(self, worker: "Worker", client: Client, response):
+        super().__init__()
+        self.worker, self.client, self.response = worker, client, response
+        self.opening: asyncio.Queue[str] = asyncio.Queue()
+        self.live = False
+
+    def go_live(self) -> None:
+        """Hand over what arrived after the join's state, in order, and every later text as it arrives."""
+        self.live = True
+        while not self.opening.empty():
+            self.worker.on_text(self.client, self.opening.get_nowait())
+
+    def on_ws_frame(self, transport, frame) -> None:
+        if frame.msg_type == TEXT:
+            if not frame.fin:
+                self.worker.rec.counts["fragmented_frame"] += 1
+                return
+            text = frame.get_payload_as_utf8_text()
+            if self.live:
+                self.worker.on_text(self.client, text)
+            else:
+                self.opening.put_nowait(text)
+        elif frame.msg_type == CLOSE:
+            transport.send_close(frame.get_close_code())
+            transport.disconnect()
+
+    def on_ws_disconnected(self, transport) -> None:
+        if self.live:
+            self.worker.on_disconnected(self.client)
 
 
 class Worker:
@@ -127,54 +166,75 @@ class Worker:
         query = "?" + urlencode({"token": token}) if token else ""
         return f"ws://{host}:{port}/ws/auctions/{query}", host, port
 
-    async def open_socket(self, client: Client, serial: int, prefix: str) -> None:
-        """TCP connect, handshake, the session message, join and its state: each stage timed under `prefix`."""
-        from websockets.asyncio.client import connect
+    async def open_socket(self, client: Client, serial: int, prefix: str, *, hand_over: bool = True) -> None:
+        """TCP connect, handshake, the session message, join and its state: each stage timed under `prefix`. With
+        `hand_over`, every later text goes to the worker; a probe's socket is closed at once and counts nothing."""
+        import picows
 
         loop = asyncio.get_running_loop()
         url, host, port = self.ws_url(client.token, serial)
         started = time.perf_counter()
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        try:
-            sock.setblocking(False)
-            with contextlib.suppress(OSError):
-                sock.setsockopt(socket.SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1)
-            sock.bind((self.source_address(serial), 0))
-            await asyncio.wait_for(loop.sock_connect(sock, (host, port)), 30)
-        except BaseException:
-            sock.close()
-            raise
-        tcp = time.perf_counter()
-        ws = await connect(
+        connected_at = started
+
+        async def bound_socket(_url) -> socket.socket:
+            nonlocal connected_at
+            sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            try:
+                sock.setblocking(False)
+                with contextlib.suppress(OSError):
+                    sock.setsockopt(socket.SOL_IP, IP_BIND_ADDRESS_NO_PORT, 1)
+                sock.bind((self.source_address(serial), 0))
+                await asyncio.wait_for(loop.sock_connect(sock, (host, port)), 30)
+            except BaseException:
+                sock.close()
+                raise
+            connected_at = time.perf_counter()
+            return sock
+
+        headers = {"Origin": ORIGIN}
+        if self.plan["offer_deflate"]:
+            headers["Sec-WebSocket-Extensions"] = DEFLATE_OFFER
+        transport, room = await picows.ws_connect(
+            lambda _request, response: RoomSocket(self, client, response),
             url,
-            sock=sock,
-            origin=ORIGIN,
-            compression="deflate" if self.plan["offer_deflate"] else None,
-            ping_interval=None,  # browsers do not ping; daphne pings every 20 s and the library answers
-            open_timeout=30,
-            close_timeout=2,
+            socket_factory=bound_socket,
+            extra_headers=headers,
+            websocket_handshake_timeout=30,
+            enable_auto_pong=True,  # a server's keepalive pings are answered, as browsers do
+            use_aiofastnet=False,
         )
         handshake = time.perf_counter()
-        self.negotiated_extensions[ws.response.headers.get("Sec-WebSocket-Extensions") or "none"] += 1
-        session = json.loads(await asyncio.wait_for(ws.recv(), 30))
-        if session.get("type") != "session":
-            raise RuntimeError(f"first message was {session.get('type')!r}, not 'session'")
-        got_session = time.perf_counter()
-        await ws.send(json.dumps({"type": "auction:join", "auction_id": client.auction_id}))
-        while True:
-            message = json.loads(await asyncio.wait_for(ws.recv(), 30))
-            if message.get("type") == "auction:state":
-                break
-            if message.get("type") == "error":
-                raise RuntimeError(f"join refused: {message.get('code')}")
+        extensions = room.response.headers.get("Sec-WebSocket-Extensions") or "none"
+        self.negotiated_extensions[extensions] += 1
+        try:
+            if "permessage-deflate" in extensions:
+                raise RuntimeError(
+                    "the server negotiated permessage-deflate, which this load generator does not decode"
+                )
+            session = json.loads(await asyncio.wait_for(room.opening.get(), 30))
+            if session.get("type") != "session":
+                raise RuntimeError(f"first message was {session.get('type')!r}, not 'session'")
+            got_session = time.perf_counter()
+            transport.send(TEXT, json.dumps({"type": "auction:join", "auction_id": client.auction_id}).encode())
+            while True:
+                message = json.loads(await asyncio.wait_for(room.opening.get(), 30))
+                if message.get("type") == "auction:state":
+                    break
+                if message.get("type") == "error":
+                    raise RuntimeError(f"join refused: {message.get('code')}")
+        except BaseException:
+            transport.disconnect(graceful=False)
+            raise
         joined = time.perf_counter()
-        self.rec.add(f"{prefix}_tcp", (tcp - started) * 1000)
-        self.rec.add(f"{prefix}_handshake", (handshake - tcp) * 1000)
+        self.rec.add(f"{prefix}_tcp", (connected_at - started) * 1000)
+        self.rec.add(f"{prefix}_handshake", (handshake - connected_at) * 1000)
         self.rec.add(f"{prefix}_session", (got_session - handshake) * 1000)
         self.rec.add(f"{prefix}_join", (joined - got_session) * 1000)
         self.rec.add(f"{prefix}_total", (joined - started) * 1000)
-        client.ws = ws
+        client.ws = transport
         client.high_paddle, client.min_next = message.get("high_bidder_paddle"), message.get("min_next_bid")
+        if hand_over:
+            room.go_live()
 
     async def connect_all(self) -> dict:
         limit = asyncio.Semaphore(self.plan["connect_concurrency"])
@@ -191,7 +251,6 @@ class Worker:
                     except Exception as exc:
                         errors[type(exc).__name__ + ": " + str(exc)[:80]] += 1
                         continue
-                client.reader = asyncio.create_task(self.read(client))
                 return
 
         base = self.plan["serial_base"]
@@ -207,21 +266,16 @@ class Worker:
 
     # --- receiving ---------------------------------------------------------------------------------------
 
-    async def read(self, client: Client) -> None:
-        from websockets.exceptions import ConnectionClosed
+    def on_text(self, client: Client, raw: str) -> None:
+        if raw.startswith(TIMER_PREFIX):
+            self.on_timer(client, raw, now_ms())
+        else:
+            self.on_message(client, json.loads(raw), now_ms())
 
-        try:
-            async for raw in client.ws:
-                if raw.startswith(TIMER_PREFIX):
-                    self.on_timer(client, raw, now_ms())
-                else:
-                    self.on_message(client, json.loads(raw), now_ms())
-        except ConnectionClosed:
-            pass
-        finally:
-            if not self.stopping:
-                self.rec.counts["disconnected_during_run"] += 1
-                client.closed = True
+    def on_disconnected(self, client: Client) -> None:
+        if not self.stopping:
+            self.rec.counts["disconnected_during_run"] += 1
+        client.closed = True
 
     def on_timer(self, client: Client, raw: str, received: float) -> None:
         """Ticks are most of what arrives (one per socket per second): counted and timed from their text, without
@@ -319,11 +373,11 @@ class Worker:
         else:
             client.pending[key] = now_ms()
             message = {"type": "auction:bid", "auction_id": client.auction_id, "amount": amount, "idempotency_key": key}
-            self.spawn(self.send(client, json.dumps(message)))
+            self.send(client, json.dumps(message))
 
-    async def send(self, client: Client, text: str) -> None:
+    def send(self, client: Client, text: str) -> None:
         try:
-            await client.ws.send(text)
+            client.ws.send(TEXT, text.encode())
         except Exception:
             self.rec.counts["send_failed"] += 1
             client.in_flight = False
@@ -398,8 +452,8 @@ class Worker:
                 }
             )
             try:
-                await self.open_socket(client, serial, "connect_serial")
-                await client.ws.close()
+                await self.open_socket(client, serial, "connect_serial", hand_over=False)
+                await self.close(client)
             except Exception as exc:
                 self.rec.counts[f"serial_connect_error:{type(exc).__name__}"] += 1
             await asyncio.sleep(self.plan["serial_interval"])
@@ -480,11 +534,14 @@ class Worker:
         await asyncio.gather(*(self.close(client) for client in self.clients))
 
     async def close(self, client: Client) -> None:
-        if client.reader is not None:
-            client.reader.cancel()
-        if client.ws is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(client.ws.close(), 3)
+        """A clean close, as a browser leaving the page: CLOSE frame, then the TCP connection."""
+        transport = client.ws
+        if transport is None:
+            return
+        with contextlib.suppress(Exception):
+            transport.send_close(NORMAL_CLOSURE)
+            transport.disconnect()
+            await asyncio.wait_for(transport.wait_disconnected(), 3)
 
 
 def worker_main(index: int, plan: dict, conn) -> None:
