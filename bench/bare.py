@@ -17,6 +17,7 @@ import asyncio
 import gc
 import itertools
 import json
+import os
 import signal
 import time
 from pathlib import Path
@@ -62,8 +63,9 @@ class Room:
 
 
 class BareServer:
-    def __init__(self, users_path: Path, truth_path: Path, start_price: int):
+    def __init__(self, users_path: Path, truth_path: Path, start_price: int, spread: float = 0.0):
         self.users_path, self.truth_path, self.start_price = users_path, truth_path, start_price
+        self.spread = spread
         self.paddles: dict[str, int] | None = None
         self.rooms: dict[int, Room] = {}
         self.accepted: dict[int, int] = {}  # bid id -> auction id
@@ -129,20 +131,29 @@ class BareServer:
 
     async def tick(self) -> None:
         """One `auction:timer` a second to every socket of every room, each encoded once, like the platform's beat
-        task (its text begins as the platform's does: the load generator recognises ticks by their prefix)."""
+        task (its text begins as the platform's does: the load generator recognises ticks by their prefix), and
+        spread as the platform spreads them (`spread` seconds, at most a hundred slices, each stamped as it
+        leaves): the same traffic on both, so neither's bids queue behind a burst the other does not send."""
         while True:
             await asyncio.sleep(1 - (time.time() % 1))
-            for room in list(self.rooms.values()):
-                stamp = now_ms()
-                tick = {
-                    "type": "auction:timer",
-                    "auction_id": room.auction_id,
-                    "seq": room.seq,
-                    "ends_at_ms": room.ends_at_ms,
-                    "remaining_ms": max(0, room.ends_at_ms - stamp),
-                    "server_time": stamp,
-                }
-                broadcast(room.sockets, encode(tick))
+            rooms = list(self.rooms.values())
+            slices = max(1, min(len(rooms), 100))
+            size = -(-len(rooms) // slices)
+            started = time.monotonic()
+            for index in range(slices):
+                if index and self.spread:
+                    await asyncio.sleep(max(0.0, started + index * self.spread / slices - time.monotonic()))
+                for room in rooms[index * size : (index + 1) * size]:
+                    stamp = now_ms()
+                    tick = {
+                        "type": "auction:timer",
+                        "auction_id": room.auction_id,
+                        "seq": room.seq,
+                        "ends_at_ms": room.ends_at_ms,
+                        "remaining_ms": max(0, room.ends_at_ms - stamp),
+                        "server_time": stamp,
+                    }
+                    broadcast(room.sockets, encode(tick))
 
     def write_truth(self, *_signal) -> None:
         truth = {"bids": self.accepted, "extensions": {}, "ended": [], "bids_by_source": {"ws": len(self.accepted)}}
@@ -158,8 +169,10 @@ async def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--users", type=Path, required=True)
     parser.add_argument("--truth", type=Path, required=True)
     parser.add_argument("--start-price", type=int, default=1_000_000)
+    # The platform's TIMER_SPREAD_MS and its default (config/settings/base.py), read from the same environment.
+    parser.add_argument("--spread-ms", type=int, default=int(os.environ.get("TIMER_SPREAD_MS") or 500))
     args = parser.parse_args(argv)
-    server = BareServer(args.users, args.truth, args.start_price)
+    server = BareServer(args.users, args.truth, args.start_price, spread=args.spread_ms / 1000)
     loop = asyncio.get_running_loop()
     loop.add_signal_handler(signal.SIGUSR1, server.write_truth)
     stop = loop.create_future()
