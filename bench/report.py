@@ -88,6 +88,8 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
         "ticks": len(ticks),
         "delivered": sum(got for got, _expected in ticks),
         "expected": sum(expected for _got, expected in ticks),
+        # Where a shortfall is: each tick that missed sockets, as (sockets that got it, the room's), at most 20.
+        "short": [[got, expected] for got, expected in ticks if got < expected][:20],
     }
     timer_ticks["ratio"] = (
         round(timer_ticks["delivered"] / timer_ticks["expected"], 6) if timer_ticks["expected"] else None
