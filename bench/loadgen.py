@@ -280,8 +280,10 @@ class Worker:
     def on_timer(self, client: Client, raw: str, received: float) -> None:
         """Ticks are most of what arrives (one per socket per second): counted and timed from their text, without
         a full JSON parse, so that the load generator's CPU goes where the figures need it. The same text twice
-        (same server_time, same remaining_ms) is a duplicate. A tick stamped within the bidding is counted per
-        room and stamp: every socket of the room must get it (delivered / expected)."""
+        (same server_time, same remaining_ms) is a duplicate. Every tick is counted per room and stamp; the report
+        keeps those stamped within the bidding, each of which every socket of its room must get (delivered /
+        expected). Not filtered here: a tick stamped just after the bidding began can reach this process before
+        its "start" command does, and would be missed by this process's sockets alone."""
         rec = self.rec
         if raw == client.last_timer:
             rec.counts["duplicate:auction:timer"] += 1
@@ -291,8 +293,7 @@ class Worker:
         if stamp:
             stamped = int(stamp.group(1))
             rec.add("deliver_timer", received - stamped)
-            if self.t_start * 1000 <= stamped <= self.t_end * 1000:
-                rec.reached(("timer", client.auction_id, stamped), received - stamped)
+            rec.reached(("timer", client.auction_id, stamped), received - stamped)
 
     def on_message(self, client: Client, message: dict, received: float) -> None:
         kind = message.get("type")

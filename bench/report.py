@@ -34,7 +34,19 @@ def _stages(samples: dict, prefix: str) -> dict:
     return {stage: summary(samples[f"{prefix}_{stage}"]) for stage in ("total", "tcp", "handshake", "session", "join")}
 
 
-def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: int, servers: int, duration: float):
+def figures(
+    *,
+    recorded,
+    rooms: Counter,
+    truth: dict,
+    prober,
+    monitor,
+    sockets: int,
+    servers: int,
+    duration: float,
+    bidding: tuple[float, float],
+):
+    """`bidding`: its start and end (time.time()); the ticks stamped between them are the ones counted."""
     samples = _samples(recorded)
     counts: Counter = sum((Counter(part["counts"]) for part in recorded), Counter())
     codes: Counter = sum((Counter(part["codes"]) for part in recorded), Counter())
@@ -82,18 +94,7 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
         "events": len(truth["ended"]),
         "duplicates": counts.get("duplicate:auction:ended", 0),
     }
-    # Timer ticks stamped within the bidding, by room and stamp (outside the total: they are not room events).
-    ticks = [(got, rooms.get(key[1], 0)) for key, (got, _slowest) in reach.items() if key[0] == "timer"]
-    timer_ticks = {
-        "ticks": len(ticks),
-        "delivered": sum(got for got, _expected in ticks),
-        "expected": sum(expected for _got, expected in ticks),
-        # Where a shortfall is: each tick that missed sockets, as (sockets that got it, the room's), at most 20.
-        "short": [[got, expected] for got, expected in ticks if got < expected][:20],
-    }
-    timer_ticks["ratio"] = (
-        round(timer_ticks["delivered"] / timer_ticks["expected"], 6) if timer_ticks["expected"] else None
-    )
+    timer_ticks = tick_reach(reach, rooms, bidding)
     delivered["total"] = {
         "delivered": sum(v["delivered"] for v in delivered.values()),
         "expected": sum(v["expected"] for v in delivered.values()),
@@ -170,6 +171,26 @@ def figures(*, recorded, rooms: Counter, truth: dict, prober, monitor, sockets: 
         },
         "servers_count": servers,
     }
+
+
+def tick_reach(reach: dict[tuple, list], rooms: Counter, bidding: tuple[float, float]) -> dict:
+    """Timer ticks stamped within the bidding (its start and end, time.time()), by room and stamp: each must reach
+    every socket of its room. Outside the room events' total: they are not room events."""
+    first_ms, last_ms = bidding[0] * 1000, bidding[1] * 1000
+    ticks = [
+        (got, rooms.get(key[1], 0))
+        for key, (got, _slowest) in reach.items()
+        if key[0] == "timer" and first_ms <= key[2] <= last_ms
+    ]
+    counted = {
+        "ticks": len(ticks),
+        "delivered": sum(got for got, _expected in ticks),
+        "expected": sum(expected for _got, expected in ticks),
+        # Where a shortfall is: each tick that missed sockets, as (sockets that got it, the room's), at most 20.
+        "short": [[got, expected] for got, expected in ticks if got < expected][:20],
+    }
+    counted["ratio"] = round(counted["delivered"] / counted["expected"], 6) if counted["expected"] else None
+    return counted
 
 
 def _cpu_per_message(usage: dict, delivered: dict, timer_ticks: dict, duration: float) -> dict | None:

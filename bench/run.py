@@ -316,6 +316,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
                 sockets=results["connect_phase"]["sockets_connected"],
                 servers=scenario.servers,
                 duration=scenario.duration,
+                bidding=(t_start, t_end),
             )
         )
         results["server_log_problems"] = stack.log_errors()
