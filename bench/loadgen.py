@@ -169,8 +169,6 @@ class Worker:
     async def open_socket(self, client: Client, serial: int, prefix: str, *, hand_over: bool = True) -> None:
         """TCP connect, handshake, the session message, join and its state: each stage timed under `prefix`. With
         `hand_over`, every later text goes to the worker; a probe's socket is closed at once and counts nothing."""
-        import picows
-
         loop = asyncio.get_running_loop()
         url, host, port = self.ws_url(client.token, serial)
         started = time.perf_counter()
