@@ -366,6 +366,8 @@ def _baseline_markdown(beside: dict) -> list[str]:
 
 SERVER_DELAYS = {
     "umaseri_event_delivery_seconds": "room event, publisher's stamp → its last socket in the process",
+    "umaseri_event_arrival_seconds": "room event, publisher's stamp → the process's room hub",
+    "umaseri_event_loop_lag_seconds": "event loop lag (a timer's lateness)",
     "umaseri_bid_place_duration_seconds": "bid_place",
 }
 

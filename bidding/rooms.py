@@ -35,6 +35,8 @@ logger = logging.getLogger(__name__)
 # How often the hub checks that its subscriptions still deliver (a message to itself), and how long it waits.
 PROBE_INTERVAL_SECONDS = 2.0
 PROBE_TIMEOUT_SECONDS = 2.0
+# How often the hub samples its event loop's lag (umaseri_event_loop_lag_seconds).
+LAG_SAMPLE_SECONDS = 0.25
 # A room's delivery gives the event loop a turn after this many sockets (about 10 ms of writes). Order holds: a
 # room's next event waits for this one's delivery to finish.
 YIELD_EVERY = 256
@@ -61,6 +63,7 @@ class RoomHub:
         self.rooms: dict[str, _Room] = {}
         self.user_members: dict[str, set] = {}  # a user's group → this process's sockets of that user
         self.probe_task: asyncio.Task | None = None
+        self.lag_task: asyncio.Task | None = None
         self.on_recovered = None  # async callable(hub): set by the consumer module (resync the watchers)
         # False while the probe finds the channel layer down: no event can then mark a snapshot out of date, so none
         # is shared (a join or an `auction:sync` reads the database).
@@ -151,6 +154,7 @@ class RoomHub:
                 logger.exception("room %s: receive failed", group)
                 await asyncio.sleep(1)
                 continue
+            metrics.observe_arrival(message)
             if group == USERS_GROUP:
                 targets = self.user_members.get(message.get("user_group"))
             else:
@@ -193,7 +197,17 @@ class RoomHub:
     def _ensure_probe(self) -> None:
         if self.probe_task is None or self.probe_task.done():
             self.probe_task = asyncio.create_task(self._probe(), name="room-hub-probe")
+        if self.lag_task is None or self.lag_task.done():
+            self.lag_task = asyncio.create_task(self._sample_loop_lag(), name="room-hub-loop-lag")
         presence.ensure_reporting(self)  # watchers online, summed over the processes for the console
+
+    @staticmethod
+    async def _sample_loop_lag() -> None:
+        loop = asyncio.get_running_loop()
+        while True:
+            due = loop.time() + LAG_SAMPLE_SECONDS
+            await asyncio.sleep(LAG_SAMPLE_SECONDS)
+            metrics.EVENT_LOOP_LAG_SECONDS.observe(max(0.0, loop.time() - due))
 
     async def _probe(self) -> None:
         """A message to a group of our own every few seconds. When it stops arriving, the channel layer is down;

@@ -35,6 +35,19 @@ EVENT_DELIVERY_SECONDS = Histogram(
     ["event"],
     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+EVENT_ARRIVAL_SECONDS = Histogram(
+    "umaseri_event_arrival_seconds",
+    "From the publisher stamping an event's server_time to the process's room hub taking it from the channel layer "
+    "(the part of the delivery delay before the fan-out to the process's sockets).",
+    ["event"],
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+)
+EVENT_LOOP_LAG_SECONDS = Histogram(
+    "umaseri_event_loop_lag_seconds",
+    "How late a socket server's event loop ran a timer (sampled four times a second): the wait every socket's frame, "
+    "answer and delivery of that process shares.",
+    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5),
+)
 
 # --- The cache (django-redis, through config.logs.CacheFailures) -------------------------------------------
 
@@ -163,6 +176,14 @@ def observe_delivery(message: dict) -> None:
     if stamp is not None:
         delay = max(0.0, time.time() - stamp / 1000)
         EVENT_DELIVERY_SECONDS.labels(message.get("event") or "unknown").observe(delay)
+
+
+def observe_arrival(message: dict) -> None:
+    """A room event has reached the process's room hub: how long since its publisher stamped it."""
+    stamp = message.get("server_time")
+    if stamp is not None:
+        delay = max(0.0, time.time() - stamp / 1000)
+        EVENT_ARRIVAL_SECONDS.labels(message.get("event") or "unknown").observe(delay)
 
 
 def observe_close(*, ends_at, closed_at) -> None:

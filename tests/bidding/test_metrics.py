@@ -103,7 +103,7 @@ async def test_a_socket_is_counted_open_while_it_lives_and_its_rooms_as_joined_a
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.asyncio
-async def test_a_room_event_sent_down_a_socket_records_its_delay_since_the_publisher_stamped_it():
+async def test_a_room_event_sent_down_a_socket_records_its_delay_since_the_stamp_at_the_hub_and_at_the_last_socket():
     from asgiref.sync import sync_to_async
 
     lot = await sync_to_async(ActiveAuctionFactory)()
@@ -114,6 +114,8 @@ async def test_a_room_event_sent_down_a_socket_records_its_delay_since_the_publi
     await socket.receive_json_from()
     count = value("umaseri_event_delivery_seconds_count", event="auction:timer")
     total = value("umaseri_event_delivery_seconds_sum", event="auction:timer")
+    arrived = value("umaseri_event_arrival_seconds_count", event="auction:timer")
+    arrival_total = value("umaseri_event_arrival_seconds_sum", event="auction:timer")
 
     stamped_a_second_ago = server_time_ms() - 1000
     event = {"type": "auction:timer", "auction_id": lot.pk, "server_time": stamped_a_second_ago}
@@ -122,6 +124,37 @@ async def test_a_room_event_sent_down_a_socket_records_its_delay_since_the_publi
 
     assert value("umaseri_event_delivery_seconds_count", event="auction:timer") == count + 1
     assert value("umaseri_event_delivery_seconds_sum", event="auction:timer") - total >= 1.0
+    assert value("umaseri_event_arrival_seconds_count", event="auction:timer") == arrived + 1
+    assert value("umaseri_event_arrival_seconds_sum", event="auction:timer") - arrival_total >= 1.0
+    await socket.disconnect()
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_socket_server_records_how_late_its_event_loop_runs_a_timer(monkeypatch):
+    import asyncio
+    import time
+
+    from asgiref.sync import sync_to_async
+
+    from bidding import rooms
+
+    monkeypatch.setattr(rooms, "LAG_SAMPLE_SECONDS", 0.02)
+    lot = await sync_to_async(ActiveAuctionFactory)()
+    socket = WebsocketCommunicator(application, "/ws/auctions/", headers=ORIGIN)
+    assert (await socket.connect())[0]
+    await socket.receive_json_from()
+    await socket.send_json_to({"type": "auction:join", "auction_id": lot.pk})  # the room hub starts sampling
+    await socket.receive_json_from()
+    await asyncio.sleep(0.1)
+    samples = value("umaseri_event_loop_lag_seconds_count")
+    total = value("umaseri_event_loop_lag_seconds_sum")
+
+    time.sleep(0.3)  # something holds the event loop
+    await asyncio.sleep(0.1)
+
+    assert value("umaseri_event_loop_lag_seconds_count") > samples
+    assert value("umaseri_event_loop_lag_seconds_sum") - total >= 0.25
     await socket.disconnect()
 
 

@@ -42,7 +42,7 @@ async def stop(hub: RoomHub) -> None:
     for group, room in list(hub.rooms.items()):
         for member in list(room.members):
             await hub.discard(group, member)
-    for task in (hub.probe_task, getattr(hub, "presence_task", None)):
+    for task in (hub.probe_task, hub.lag_task, getattr(hub, "presence_task", None)):
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
