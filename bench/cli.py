@@ -137,6 +137,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="put nginx in front (default: when the nginx binary is installed)",
     )
+    run.add_argument(
+        "--upstream",
+        choices=["unix", "tcp"],
+        default="unix",
+        help="how nginx reaches the socket pool: a Unix socket per process (config.serve --uds, the platform's "
+        "recipe on one machine) or loopback TCP, to compare",
+    )
     run.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/umaseri_bench_load")
     run.add_argument(
         "--redis-url",

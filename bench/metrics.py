@@ -6,8 +6,8 @@ Every process is also asked once without the token, which must be refused.
 """
 
 import time
-import urllib.error
-import urllib.request
+
+from bench.stack import http_get
 
 QUEUE = "lifecycle"  # where beat's once-a-second tasks go (CELERY_TASK_ROUTES)
 
@@ -18,7 +18,7 @@ def scrape(stack, redis_url: str) -> dict:
 
     control = Celery("bench-control", broker=redis_url, set_as_current=False)  # never the process's current app
     broker = Redis.from_url(redis_url)
-    urls = stack.metrics_urls()
+    addresses = stack.metrics_addresses()
     result: dict = {"refused_without_token": {}, "processes": {}, "queue_backlog": None}
     try:
         control.control.cancel_consumer(QUEUE, reply=True, timeout=5)
@@ -26,28 +26,16 @@ def scrape(stack, redis_url: str) -> dict:
         while broker.llen(QUEUE) < 2 and time.monotonic() < deadline:
             time.sleep(0.2)
         result["queue_backlog"] = broker.llen(QUEUE)
-        for name, url in urls.items():
-            result["refused_without_token"][name] = _status(url, token=None)
-            result["processes"][name] = summarise(_get(url, token=stack.metrics_token))
+        for name, address in addresses.items():
+            result["refused_without_token"][name] = http_get(address, "/metrics")[0]
+            status, body = http_get(address, "/metrics", headers={"Authorization": f"Bearer {stack.metrics_token}"})
+            if status != 200:
+                raise RuntimeError(f"{name}'s /metrics answered {status} to the bench's token")
+            result["processes"][name] = summarise(body.decode())
     finally:
         control.control.add_consumer(QUEUE, reply=True, timeout=5)
         broker.close()
     return result
-
-
-def _get(url: str, token: str | None) -> str:
-    headers = {"Authorization": f"Bearer {token}"} if token else {}
-    request = urllib.request.Request(url, headers=headers)  # noqa: S310 (our own 127.0.0.1 servers)
-    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 (our own 127.0.0.1 servers)
-        return response.read().decode()
-
-
-def _status(url: str, token: str | None) -> int:
-    try:
-        _get(url, token)
-    except urllib.error.HTTPError as exc:
-        return exc.code
-    return 200
 
 
 QUANTILES = (0.5, 0.95, 0.99)

@@ -15,7 +15,7 @@ from pathlib import Path
 from bench import metrics, report
 from bench.cli import Scenario
 from bench.probes import Monitor, Prober, service_pids
-from bench.stack import ROOT, Stack, database_create, database_drop, raise_file_limit
+from bench.stack import ROOT, Stack, database_create, database_drop, http_get, raise_file_limit
 
 RESULTS = ROOT / "bench" / "results"
 PROBE_USERS = 20
@@ -127,6 +127,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
         "config": {
             **{key: value for key, value in vars(scenario).items()},
             "nginx": args.nginx,
+            "upstream": args.upstream if args.nginx else None,
             "channel_layer": args.channel_layer,
             "channel_capacity": args.channel_capacity or "settings default",
             "channel_max_connections": args.channel_max_connections or "redis-py default",
@@ -166,6 +167,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             env=env,
             servers=scenario.servers,
             nginx=args.nginx and not bare,
+            upstream=args.upstream,
             worker_concurrency=args.worker_concurrency,
             server_gc=args.server_gc,
             nginx_workers=args.nginx_workers,
@@ -186,7 +188,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
         pools = f"{scenario.servers} {args.server} (sockets) + {scenario.rest_servers} {args.rest_server} (REST)"
         log(f"{pools} started; now a Celery worker and beat" + (", nginx" if args.nginx else ""))
         stack.start_rest()
-        results["setup"]["server_ports"] = stack.ports
+        results["setup"]["server_ports"] = [str(address) for address in stack.ports]
         results["setup"]["rest_server_ports"] = stack.rest_ports
         results["setup"]["nginx_port"] = stack.nginx_port
         if not bare:
@@ -389,12 +391,9 @@ def receive(pipe, timeout: float, processes) -> dict:
 
 def warm_up(stack: Stack) -> None:
     """One request per server, so the first measured request does not pay for lazy imports."""
-    import urllib.request
-
-    for port in stack.ports + stack.rest_ports:
+    for address in stack.addresses().values():
         for path in ("/api/auctions/", "/api/horses/"):
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=30) as response:
-                response.read()
+            http_get(address, path)
 
 
 def _connect(url: str):

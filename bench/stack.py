@@ -6,6 +6,7 @@ Everything here is started by the bench and stopped by it; nothing touches a dat
 given.
 """
 
+import http.client
 import os
 import resource
 import secrets
@@ -40,17 +41,62 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def wait_for_port(port: int, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
+# A server process's address: a port on 127.0.0.1, or the path of a Unix socket.
+Address = int | Path
+
+
+def _connect(address: Address, timeout: float) -> socket.socket:
+    if isinstance(address, int):
+        return socket.create_connection(("127.0.0.1", address), timeout=timeout)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock.settimeout(timeout)
+    try:
+        sock.connect(str(address))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def wait_for_port(address: Address, process: subprocess.Popen | None = None, timeout: float = 60) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process is not None and process.poll() is not None:
             raise RuntimeError(f"process exited early with {process.returncode}: {' '.join(process.args)}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with _connect(address, timeout=0.5):
                 return
         except OSError:
             time.sleep(0.1)
-    raise TimeoutError(f"nothing listening on 127.0.0.1:{port} after {timeout}s")
+    raise TimeoutError(f"nothing listening on {address} after {timeout}s")
+
+
+class _Connection(http.client.HTTPConnection):
+    """http.client to a server process at either kind of address."""
+
+    def __init__(self, address: Address, timeout: float):
+        super().__init__("127.0.0.1", address if isinstance(address, int) else None, timeout=timeout)
+        self.address = address
+
+    def connect(self) -> None:
+        self.sock = _connect(self.address, self.timeout)
+
+
+def http_get(address: Address, path: str, headers: dict | None = None, timeout: float = 30) -> tuple[int, bytes]:
+    """GET `path` from one server process: its status and body."""
+    connection = _Connection(address, timeout)
+    try:
+        connection.request("GET", path, headers=headers or {})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def nginx_upstreams(addresses: list[Address]) -> str:
+    """nginx's `server` lines of one upstream block."""
+    servers = (f"127.0.0.1:{address}" if isinstance(address, int) else f"unix:{address}" for address in addresses)
+    return "\n    ".join(f"server {server} max_fails=0;" for server in servers)
 
 
 # --- the throwaway database ------------------------------------------------------------------------------
@@ -107,6 +153,7 @@ class Stack:
         server: str = "uvicorn",
         rest_servers: int = 1,
         rest_server: str = "daphne",
+        upstream: str = "unix",
     ):
         # Every process serves /metrics behind this token alone (no address is let in without it).
         self.metrics_token = secrets.token_urlsafe(32)
@@ -115,7 +162,10 @@ class Stack:
         self.worker_concurrency, self.server_gc, self.nginx_workers = worker_concurrency, server_gc, nginx_workers
         self.server, self.rest_count, self.rest_server = server, rest_servers, rest_server
         self.tmp = Path(tempfile.mkdtemp(prefix="umaseri-bench-"))
-        self.ports: list[int] = []  # the socket pool
+        # Behind nginx the socket pool listens on Unix sockets (`--upstream unix`), as config.serve --uds; else on
+        # ports, where the load generator connects to each directly.
+        self.unix_upstream = nginx and upstream == "unix" and server != "bare"
+        self.ports: list[Address] = []  # the socket pool
         self.rest_ports: list[int] = []
         self.nginx_port: int | None = None
         self.processes: dict[str, subprocess.Popen] = {}
@@ -148,21 +198,22 @@ class Stack:
     def bare_truth(self) -> Path:
         return self.tmp / "bare-truth.json"
 
-    def server_command(self, port: int, kind: str) -> list[str]:
+    def server_command(self, address: Address, kind: str) -> list[str]:
         if kind == "bare":
             return [
                 sys.executable,
                 "-m",
                 "bench.bare",
                 "-p",
-                str(port),
+                str(address),
                 "--users",
                 str(self.bare_users),
                 "--truth",
                 str(self.bare_truth),
             ]
         # bench.serve is config.serve with the collector timed (and untuned with --server-gc untuned).
-        args = [sys.executable, "-m", "bench.serve", "--server", kind, "-b", "127.0.0.1", "-p", str(port)]
+        args = [sys.executable, "-m", "bench.serve", "--server", kind]
+        args += ["-b", "127.0.0.1", "-p", str(address)] if isinstance(address, int) else ["--uds", str(address)]
         if self.use_nginx:
             args.append("--proxy-headers")
         return args
@@ -176,7 +227,7 @@ class Stack:
         """The servers first: they touch no table at start-up, so they can boot while the database is seeded."""
         server_env = dict(self.env, BENCH_SERVER_GC=self.server_gc)
         for index in range(self.server_count):
-            self.ports.append(free_port())
+            self.ports.append(self.tmp / f"ws-{index}.sock" if self.unix_upstream else free_port())
             self._spawn(f"ws-{index}", self.server_command(self.ports[-1], self.server), env=server_env)
         for index in range(self.rest_count):
             self.rest_ports.append(free_port())
@@ -231,8 +282,8 @@ class Stack:
 
     def nginx_config(self, port: int) -> str:
         site = string.Template(NGINX_TEMPLATE.read_text()).safe_substitute(
-            UMASERI_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.http_ports()),
-            UMASERI_WS_UPSTREAMS="\n    ".join(f"server 127.0.0.1:{p} max_fails=0;" for p in self.ports),
+            UMASERI_UPSTREAMS=nginx_upstreams(self.http_ports()),
+            UMASERI_WS_UPSTREAMS=nginx_upstreams(self.ports),
             # reuseport: the kernel spreads new connections over the workers, so none hits its descriptor limit first
             UMASERI_LISTEN=f"127.0.0.1:{port} reuseport",
         )
@@ -270,8 +321,12 @@ class Stack:
 
     # --- addresses ---------------------------------------------------------------------------------------
 
-    def http_ports(self) -> list[int]:
+    def http_ports(self) -> list[Address]:
         return self.rest_ports or self.ports
+
+    def addresses(self) -> dict[str, Address]:
+        """Each server process's address, by the names the monitor uses."""
+        return dict(zip(self.server_names(), self.ports + self.rest_ports, strict=True))
 
     def entry_points(self) -> list[tuple[str, int]]:
         """Where sockets connect: nginx, or the socket pool's ports round robin."""
@@ -285,13 +340,12 @@ class Stack:
             return [("127.0.0.1", self.nginx_port)]
         return [("127.0.0.1", port) for port in self.http_ports()]
 
-    def metrics_urls(self) -> dict[str, str]:
-        """Each server process's /metrics, by the names the monitor uses."""
-        ports = self.ports + self.rest_ports
-        urls = {name: f"http://127.0.0.1:{port}/metrics" for name, port in zip(self.server_names(), ports, strict=True)}
+    def metrics_addresses(self) -> dict[str, Address]:
+        """Where each process serves /metrics (the worker's main process on a port of its own)."""
+        addresses = self.addresses()
         if self.worker_metrics_port:
-            urls["worker"] = f"http://127.0.0.1:{self.worker_metrics_port}/metrics"
-        return urls
+            addresses["worker"] = self.worker_metrics_port
+        return addresses
 
     def pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.processes.items() if process.poll() is None}

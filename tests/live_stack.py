@@ -26,13 +26,27 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+def _reach(address: int | Path) -> socket.socket:
+    """A connection to a server at a port of 127.0.0.1 or on a Unix socket."""
+    if isinstance(address, int):
+        return socket.create_connection(("127.0.0.1", address), timeout=0.5)
+    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    try:
+        sock.settimeout(0.5)
+        sock.connect(str(address))
+    except OSError:
+        sock.close()
+        raise
+    return sock
+
+
+def _wait_for_port(port: int | Path, process: subprocess.Popen, timeout: float = 30) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"process exited early with {process.returncode}: {process.args}")
         try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+            with _reach(port):
                 return
         except OSError:
             time.sleep(0.1)
@@ -49,13 +63,15 @@ class LiveStack:
         daphne_args: tuple[str, ...] = (),
         extra_env: dict[str, str] | None = None,
         asgi_servers: tuple[str, ...] = (),
+        unix_sockets: tuple[int, ...] = (),
     ):
         """`asgi_servers` names each server's kind ("daphne", "uvicorn": config.serve), daphne where not named;
-        `daphne_args` go to either kind (config.serve takes daphne's --proxy-headers)."""
+        `daphne_args` go to either kind (config.serve takes daphne's --proxy-headers). The servers numbered in
+        `unix_sockets` (config.serve only) listen on a Unix socket: their entry in `ports` is its path."""
         self.server_count, self.with_worker, self.with_beat = servers, worker, beat
         self.daphne_args, self.extra_env = tuple(daphne_args), dict(extra_env or {})
-        self.asgi_servers = tuple(asgi_servers)
-        self.ports: list[int] = []
+        self.asgi_servers, self.unix_sockets = tuple(asgi_servers), tuple(unix_sockets)
+        self.ports: list[int | Path] = []
         self.processes: list[subprocess.Popen] = []
         self.tmp = tempfile.TemporaryDirectory(prefix="umaseri-e2e-")
         self.logs: list[Path] = []
@@ -100,7 +116,9 @@ class LiveStack:
     def _kind(self, index: int) -> str:
         return self.asgi_servers[index] if index < len(self.asgi_servers) else "daphne"
 
-    def _server_command(self, index: int, port: int) -> list[str]:
+    def _server_command(self, index: int, port: int | Path) -> list[str]:
+        if isinstance(port, Path):
+            return ["config.serve", "--server", self._kind(index), *self.daphne_args, "--uds", str(port)]
         if self._kind(index) == "daphne":
             return ["daphne", *self.daphne_args, "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"]
         return ["config.serve", "--server", self._kind(index), *self.daphne_args, "-b", "127.0.0.1", "-p", str(port)]
@@ -110,7 +128,7 @@ class LiveStack:
         # test's flush has removed: this stack starts on an empty broker.
         redis.Redis.from_url(self.broker_url).flushdb()
         for index in range(self.server_count):
-            port = free_port()
+            port = Path(self.tmp.name) / f"server-{index}.sock" if index in self.unix_sockets else free_port()
             process = self._spawn(f"{self._kind(index)}-{index}", self._server_command(index, port))
             self.ports.append(port)
             _wait_for_port(port, process)

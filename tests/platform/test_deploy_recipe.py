@@ -12,10 +12,12 @@ import json
 import os
 import shutil
 import signal
+import socket
 import string
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 
 import pytest
@@ -81,10 +83,12 @@ def _nginx_binary() -> str:
 @pytest.fixture(scope="module")
 def front(django_db_setup, django_db_blocker):
     """daphne as compose runs it (--proxy-headers, NUM_PROXIES=1, X-Accel-Redirect) behind nginx with the site
-    template, the socket pool a uvicorn of its own, the media volume being a temporary directory."""
+    template, the socket pool a uvicorn of its own on a Unix socket (config.serve --uds, as nginx reaches it on one
+    machine), the media volume being a temporary directory."""
     stack = LiveStack(
         servers=2,
         asgi_servers=("daphne", "uvicorn"),
+        unix_sockets=(1,),
         worker=False,
         beat=False,
         daphne_args=("--proxy-headers",),
@@ -102,7 +106,7 @@ def front(django_db_setup, django_db_blocker):
         stack.start()
         site = string.Template(TEMPLATE.read_text()).safe_substitute(
             UMASERI_UPSTREAMS=f"server 127.0.0.1:{stack.ports[0]} max_fails=0;",
-            UMASERI_WS_UPSTREAMS=f"server 127.0.0.1:{stack.ports[1]} max_fails=0;",
+            UMASERI_WS_UPSTREAMS=f"server unix:{stack.ports[1]} max_fails=0;",
             UMASERI_LISTEN=f"127.0.0.1:{port}",
         )
         site = site.replace(MEDIA_IN_NGINX, str(media))
@@ -231,6 +235,54 @@ def test_a_socket_through_nginx_reaches_the_socket_pool_and_hears_its_room(front
     assert (state["type"], state["id"]) == ("auction:state", lot.pk)
     served_by = (Path(front["stack"].tmp.name) / "uvicorn-1.log").read_text(errors="replace")
     assert "Traceback" not in served_by
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_bid_over_a_socket_through_nginx_is_recorded_with_the_bidders_own_address(front):
+    # Given a bidder on 127.0.0.2 whose socket claims another address, through nginx to the socket pool's Unix socket
+    from bidding.models import Bid
+
+    lot = ActiveAuctionFactory()
+    token = _token(front["port"], BidderFactory())
+
+    async def bid() -> dict:
+        sock = socket.socket()
+        sock.bind(("127.0.0.2", 0))
+        sock.connect(("127.0.0.1", front["port"]))
+        url = f"ws://127.0.0.1:{front['port']}/ws/auctions/?token={token}"
+        headers = {"X-Forwarded-For": "198.51.100.7"}
+        async with websockets.connect(
+            url, sock=sock, origin="http://localhost", compression=None, additional_headers=headers
+        ) as ws:
+            await ws.send(json.dumps({"type": "auction:join", "auction_id": lot.pk}))
+            state = await _frame(ws, "auction:state")
+            key = str(uuid.uuid4())
+            await ws.send(
+                json.dumps(
+                    {
+                        "type": "auction:bid",
+                        "auction_id": lot.pk,
+                        "amount": state["min_next_bid"],
+                        "idempotency_key": key,
+                    }
+                )
+            )
+            return await _frame(ws, "auction:bid:accepted", "auction:bid:rejected", "error")
+
+    # When it bids
+    answer = asyncio.run(bid())
+
+    # Then the bid is taken, and recorded with the address nginx saw, not the claimed one nor nginx's own
+    assert answer["type"] == "auction:bid:accepted", answer
+    assert Bid.objects.get(auction=lot).client_address == "127.0.0.2"
+
+
+async def _frame(ws, *types: str) -> dict:
+    """The next frame of one of these types (a socket hears its session, ticks and its room's events meanwhile)."""
+    while True:
+        frame = json.loads(await asyncio.wait_for(ws.recv(), 10))
+        if frame["type"] in types:
+            return frame
 
 
 @pytest.mark.django_db(transaction=True)
