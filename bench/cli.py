@@ -201,6 +201,13 @@ def parser() -> argparse.ArgumentParser:
         default=None,
         help="WS_PING_INTERVAL_SECONDS of the server processes (config/serve.py): keepalive pings, 0 for none",
     )
+    run.add_argument(
+        "--ws-bid-processes",
+        type=int,
+        default=None,
+        help="WS_BID_PROCESSES of the servers: processes of its own in which each socket server places its "
+        "sockets' bids (bidding/bid_processes.py); 0: its thread pool",
+    )
     run.add_argument("--db-pool", type=int, default=None, help="psycopg connection pool of this size per process")
     run.add_argument("--worker-concurrency", type=int, default=2, help="Celery worker processes")
     run.add_argument(

@@ -54,6 +54,8 @@ def server_env(scenario: Scenario, args, run_id: str) -> dict:
         env["SWITCH_INTERVAL_MS"] = str(args.switch_interval_ms)
     if args.ws_ping_interval is not None:
         env["WS_PING_INTERVAL_SECONDS"] = str(args.ws_ping_interval)
+    if args.ws_bid_processes is not None:
+        env["WS_BID_PROCESSES"] = str(args.ws_bid_processes)
     if args.db_pool:
         env["BENCH_DB_POOL"] = str(args.db_pool)
     if args.channel_max_connections:
@@ -137,6 +139,7 @@ def run(scenario: Scenario, args, baseline: dict | None = None) -> dict:
             "server_gc": args.server_gc,
             "asgi_threads": args.asgi_threads or "default",
             "switch_interval_ms": args.switch_interval_ms or "Python's default (5)",
+            "ws_bid_processes": "the platform's default" if args.ws_bid_processes is None else args.ws_bid_processes,
             "ws_ping_interval": "the servers' default (20)" if args.ws_ping_interval is None else args.ws_ping_interval,
             "db_pool": args.db_pool or "platform default (DATABASE_POOL_MAX_SIZE)",
             "worker_concurrency": args.worker_concurrency,

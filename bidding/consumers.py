@@ -8,6 +8,7 @@ import asyncio
 import json
 import logging
 import time
+from concurrent.futures.process import BrokenProcessPool
 
 from autobahn.exception import Disconnected
 from channels.consumer import get_handler_name
@@ -35,7 +36,7 @@ from config.outage import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, log_outage, outage
 from config.parsers import strict_json_loads
 from config.server import forget_handshake, frame_writer
 
-from . import services
+from . import bid_processes, services
 from .errors import BidRejected
 from .models import BidSource
 from .rooms import room_hub
@@ -73,6 +74,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         forget_handshake(self.base_send)
         self.write_frame = frame_writer(self.base_send)
         self.counted = True
+        bid_processes.warm_up()
         metrics.WS_CONNECTIONS.inc()
         metrics.WS_OPEN_SOCKETS.inc()
         if auth_error:
@@ -164,9 +166,10 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             await self.send_error(exc.code, exc.detail, **exc.extra)
             if self.bad_frames >= MAX_BAD_FRAMES:
                 await self.close(code=CLOSE_ABUSE)
-        except OUTAGE_ERRORS as exc:
-            # PostgreSQL (or Redis) is down: the REST contract's 503 `unavailable`, never a 1011. The socket then
-            # closes with 4503: the client reconnects after a back-off and every room resyncs (issue 13).
+        except (*OUTAGE_ERRORS, BrokenProcessPool) as exc:
+            # PostgreSQL (or Redis) is down, or a bid process died: the REST contract's 503 `unavailable`, never a
+            # 1011. The socket then closes with 4503: the client reconnects after a back-off and every room resyncs
+            # (issue 13); a bid it retries with the same key is placed at most once.
             log_outage(exc, self.scope.get("path", "/ws/"))
             echo = {key: message[key] for key in ("auction_id", "idempotency_key") if key in message}
             await self.send_error("unavailable", outage_body()["detail"], retry_after=RETRY_AFTER_SECONDS, **echo)
@@ -261,26 +264,20 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             raise FrameError("missing_field", _("'amount' is required."), field="amount", idempotency_key=key)
         if auction_id not in self.rooms:
             raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id, idempotency_key=key)
-        try:
-            bid = await _place_bid(
-                auction_id=auction_id,
-                user=self.user,
-                amount=message["amount"],
-                idempotency_key=key,
-                client_address=(self.scope.get("client") or [None])[0],
-            )
-        except BidRejected as exc:
+        verdict, body = await _place_bid(
+            auction_id=auction_id,
+            user=self.user,
+            amount=message["amount"],
+            idempotency_key=key,
+            client_address=(self.scope.get("client") or [None])[0],
+        )
+        if verdict == "rejected":
             await self.send_json(
-                {
-                    "type": "auction:bid:rejected",
-                    "auction_id": auction_id,
-                    "idempotency_key": key,
-                    **exc.as_dict(),
-                }
+                {"type": "auction:bid:rejected", "auction_id": auction_id, "idempotency_key": key, **body}
             )
             return
         await self.send_json(
-            {"type": "auction:bid:accepted", "auction_id": auction_id, "idempotency_key": key, "bid": bid}
+            {"type": "auction:bid:accepted", "auction_id": auction_id, "idempotency_key": key, "bid": body}
         )
 
     async def on_max_bid(self, message: dict) -> None:
@@ -293,26 +290,20 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             raise FrameError("missing_field", _("'max_amount' is required."), field="max_amount", idempotency_key=key)
         if auction_id not in self.rooms:
             raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id, idempotency_key=key)
-        try:
-            max_bid = await _set_max_bid(
-                auction_id=auction_id,
-                user=self.user,
-                max_amount=message["max_amount"],
-                idempotency_key=key,
-                client_address=(self.scope.get("client") or [None])[0],
-            )
-        except BidRejected as exc:
+        verdict, body = await _set_max_bid(
+            auction_id=auction_id,
+            user=self.user,
+            max_amount=message["max_amount"],
+            idempotency_key=key,
+            client_address=(self.scope.get("client") or [None])[0],
+        )
+        if verdict == "rejected":
             await self.send_json(
-                {
-                    "type": "auction:max_bid:rejected",
-                    "auction_id": auction_id,
-                    "idempotency_key": key,
-                    **exc.as_dict(),
-                }
+                {"type": "auction:max_bid:rejected", "auction_id": auction_id, "idempotency_key": key, **body}
             )
             return
         await self.send_json(
-            {"type": "auction:max_bid:accepted", "auction_id": auction_id, "idempotency_key": key, "max_bid": max_bid}
+            {"type": "auction:max_bid:accepted", "auction_id": auction_id, "idempotency_key": key, "max_bid": body}
         )
 
     handlers: dict = {
@@ -391,10 +382,21 @@ def _snapshot(auction_id: int, user) -> dict | None:
     return None if auction is None else auction_snapshot(auction=auction, viewer=user)
 
 
+async def _place_bid(**kwargs) -> tuple[str, dict]:
+    """("accepted", the bid) or ("rejected", the refusal's as_dict()): in the server's bid processes where it has
+    them (bidding.bid_processes), else in its thread pool."""
+    if bid_processes.enabled():
+        return await bid_processes.place_bid(**kwargs)
+    return await _place_bid_here(**kwargs)
+
+
 @_in_pool
-def _place_bid(**kwargs) -> dict:
-    outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
-    return dict(OwnBidSerializer(outcome.bid).data)
+def _place_bid_here(**kwargs) -> tuple[str, dict]:
+    try:
+        outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
+    except BidRejected as exc:
+        return "rejected", exc.as_dict()
+    return "accepted", dict(OwnBidSerializer(outcome.bid).data)
 
 
 async def resync_rooms(hub) -> None:
@@ -417,7 +419,17 @@ async def resync_rooms(hub) -> None:
                 logger.exception("resync of auction %s failed for one socket", auction_id)
 
 
+async def _set_max_bid(**kwargs) -> tuple[str, dict]:
+    """As _place_bid, for a maximum bid."""
+    if bid_processes.enabled():
+        return await bid_processes.set_max_bid(**kwargs)
+    return await _set_max_bid_here(**kwargs)
+
+
 @_in_pool
-def _set_max_bid(**kwargs) -> dict:
-    outcome = services.max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
-    return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str))
+def _set_max_bid_here(**kwargs) -> tuple[str, dict]:
+    try:
+        outcome = services.max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
+    except BidRejected as exc:
+        return "rejected", exc.as_dict()
+    return "accepted", json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str))

@@ -426,6 +426,9 @@ WHITENOISE_ROOT = SPA_ROOT if SPA_ROOT.is_dir() else None
 
 # --- WebSocket --------------------------------------------------------------------------------------------
 WS_MAX_MESSAGE_BYTES = env_positive_int("WS_MAX_MESSAGE_BYTES", 64 * 1024)
+# Processes of its own in which a socket server places its sockets' bids, away from the GIL of its event loop
+# (bidding/bid_processes.py); 0: in its thread pool.
+WS_BID_PROCESSES = env_non_negative_int("WS_BID_PROCESSES", 0)
 
 # --- Metrics (config/metrics.py; README, "Metrics and alerts") -------------------------------------------------
 # /metrics answers a scrape that carries "Authorization: Bearer METRICS_TOKEN", or one from an address in

@@ -1,0 +1,141 @@
+"""Socket bids in processes of their own (WS_BID_PROCESSES, issue 14).
+
+A socket server's event loop writes every room event to thousands of sockets. A bid run beside it, in the
+process's thread pool, shares its one GIL: each of the bid's statements gives the GIL up while PostgreSQL answers
+and must then wait for a loop that is writing, and the loop waits for the bid's Python in turn
+(bench/RESULTS.md). With WS_BID_PROCESSES = N each socket server hands its bids (and maximum bids) to N processes
+of its own, spawned from a clean interpreter, that run the very same services (`bidding.services`) and answer
+with plain data. Their room events leave through the channel layer as any publisher's do. 0 (the default) keeps
+the thread pool.
+
+A refusal comes back as its `as_dict()` (translated in the child, in the socket's language); a dependency down
+comes back as its own exception (psycopg's and redis' pickle), so the consumer answers both as it always has. A
+child that dies takes its bid's outcome with it: the socket is told `unavailable` and closed, and the client
+resyncs and retries with the same idempotency key, which places the bid at most once.
+"""
+
+import asyncio
+import logging
+import multiprocessing
+import threading
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+
+from django.conf import settings
+from django.utils import translation
+
+logger = logging.getLogger(__name__)
+
+_pool: ProcessPoolExecutor | None = None
+_pool_lock = threading.Lock()
+_warmed = False
+
+
+def enabled() -> bool:
+    return settings.WS_BID_PROCESSES > 0
+
+
+def warm_up() -> None:
+    """Start the processes on the server's first socket, so that no bid waits for an interpreter to boot."""
+    global _warmed
+    if enabled() and not _warmed:
+        _warmed = True
+        for _ in range(settings.WS_BID_PROCESSES):
+            _executor().submit(_ready)
+
+
+async def place_bid(**kwargs) -> tuple[str, dict]:
+    """("accepted", the bid as OwnBidSerializer shows it) or ("rejected", the refusal's as_dict())."""
+    return await _call(_place_bid_in_child, kwargs)
+
+
+async def set_max_bid(**kwargs) -> tuple[str, dict]:
+    """("accepted", the maximum as MaxBidSerializer shows it) or ("rejected", the refusal's as_dict())."""
+    return await _call(_set_max_bid_in_child, kwargs)
+
+
+async def _call(function, kwargs: dict) -> tuple[str, dict]:
+    executor = _executor()
+    try:
+        return await asyncio.get_running_loop().run_in_executor(executor, function, translation.get_language(), kwargs)
+    except BrokenProcessPool:
+        _discard(executor)
+        raise
+
+
+def _executor() -> ProcessPoolExecutor:
+    global _pool
+    with _pool_lock:
+        if _pool is None:
+            # spawn, never fork: this process runs an event loop and threads whose locks a fork would copy held.
+            _pool = ProcessPoolExecutor(
+                max_workers=settings.WS_BID_PROCESSES,
+                mp_context=multiprocessing.get_context("spawn"),
+                initializer=_start_child,
+            )
+        return _pool
+
+
+def _discard(executor: ProcessPoolExecutor) -> None:
+    global _pool
+    logger.error("a bid process died: its bids are answered 'unavailable', new ones go to fresh processes")
+    with _pool_lock:
+        if _pool is executor:
+            _pool = None
+    executor.shutdown(wait=False, cancel_futures=True)
+
+
+# --- in the child ------------------------------------------------------------------------------------------
+
+
+def _start_child() -> None:
+    import django
+
+    django.setup()
+
+
+def _ready() -> None:
+    pass
+
+
+def _place_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict]:
+    from .models import BidSource
+    from .serializers import OwnBidSerializer
+    from .services import bid_place
+
+    def place():
+        return dict(OwnBidSerializer(bid_place(source=BidSource.WEBSOCKET, **kwargs).bid).data)
+
+    return _run(language, place)
+
+
+def _set_max_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict]:
+    import json
+
+    from .models import BidSource
+    from .serializers import MaxBidSerializer
+    from .services import max_bid_set
+
+    def set_max():
+        outcome = max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
+        return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str))
+
+    return _run(language, set_max)
+
+
+def _run(language: str | None, call) -> tuple[str, dict]:
+    """As database_sync_to_async does around a call: stale connections closed before and after (the pool takes
+    them back), and the answer in plain data."""
+    from django.db import close_old_connections
+
+    from .errors import BidRejected
+
+    close_old_connections()
+    try:
+        with translation.override(language):
+            try:
+                return "accepted", call()
+            except BidRejected as exc:
+                return "rejected", exc.as_dict()
+    finally:
+        close_old_connections()
