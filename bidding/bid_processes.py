@@ -18,11 +18,15 @@ import asyncio
 import logging
 import multiprocessing
 import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from django.conf import settings
 from django.utils import translation
+
+# Nothing at the top of this module may import a model: a spawned child unpickles its functions before it has set
+# Django up (_start_child does that next).
 
 logger = logging.getLogger(__name__)
 
@@ -55,12 +59,25 @@ async def set_max_bid(**kwargs) -> tuple[str, dict]:
 
 
 async def _call(function, kwargs: dict) -> tuple[str, dict]:
+    from config import metrics
+
+    from .models import BidSource
+
     executor = _executor()
+    started = time.perf_counter()
     try:
-        return await asyncio.get_running_loop().run_in_executor(executor, function, translation.get_language(), kwargs)
-    except BrokenProcessPool:
-        _discard(executor)
+        verdict, body, counted = await asyncio.get_running_loop().run_in_executor(
+            executor, function, translation.get_language(), kwargs
+        )
+    except Exception as exc:
+        if function is _place_bid_in_child:  # the dependency down, or the process gone: the alerts' "error"
+            metrics.record_bid(source=BidSource.WEBSOCKET, outcome="error", seconds=time.perf_counter() - started)
+        if isinstance(exc, BrokenProcessPool):
+            _discard(executor)
         raise
+    if counted is not None:
+        metrics.record_bid(source=BidSource.WEBSOCKET, outcome=counted[0], seconds=counted[1])
+    return verdict, body
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -98,34 +115,40 @@ def _ready() -> None:
     pass
 
 
-def _place_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict]:
+def _place_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict, tuple[str, float]]:
+    """bid_place undecorated: the server counts it, by the outcome and time config.metrics.observe_bid would."""
     from .models import BidSource
     from .serializers import OwnBidSerializer
     from .services import bid_place
 
-    def place():
-        return dict(OwnBidSerializer(bid_place(source=BidSource.WEBSOCKET, **kwargs).bid).data)
+    def place() -> tuple[dict, str]:
+        outcome = bid_place.__wrapped__(source=BidSource.WEBSOCKET, **kwargs)
+        return dict(OwnBidSerializer(outcome.bid).data), "replayed" if outcome.replayed else "accepted"
 
-    return _run(language, place)
+    started = time.perf_counter()
+    verdict, body, counted = _run(language, place)
+    return verdict, body, (counted or body["code"], time.perf_counter() - started)
 
 
-def _set_max_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict]:
+def _set_max_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict, None]:
     import json
 
     from .models import BidSource
     from .serializers import MaxBidSerializer
     from .services import max_bid_set
 
-    def set_max():
+    def set_max() -> tuple[dict, None]:
         outcome = max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
-        return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str))
+        return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str)), None
 
-    return _run(language, set_max)
+    verdict, body, _counted = _run(language, set_max)
+    return verdict, body, None
 
 
-def _run(language: str | None, call) -> tuple[str, dict]:
-    """As database_sync_to_async does around a call: stale connections closed before and after (the pool takes
-    them back), and the answer in plain data."""
+def _run(language: str | None, call) -> tuple[str, dict, str | None]:
+    """("accepted", *what `call` returned: the answer and how it counts) or ("rejected", the refusal's as_dict(),
+    None), with stale connections closed before and after, as database_sync_to_async does around a call (the
+    pool takes them back)."""
     from django.db import close_old_connections
 
     from .errors import BidRejected
@@ -134,8 +157,8 @@ def _run(language: str | None, call) -> tuple[str, dict]:
     try:
         with translation.override(language):
             try:
-                return "accepted", call()
+                return "accepted", *call()
             except BidRejected as exc:
-                return "rejected", exc.as_dict()
+                return "rejected", exc.as_dict(), None
     finally:
         close_old_connections()

@@ -158,10 +158,16 @@ def observe_bid(function):
             outcome = exc.code  # a refusal: the rule's stable code (a bounded set)
             raise
         finally:
-            BID_PLACE_SECONDS.labels(source).observe(time.perf_counter() - started)
-            BIDS.labels(outcome, source).inc()
+            record_bid(source=source, outcome=outcome, seconds=time.perf_counter() - started)
 
     return wrapper
+
+
+def record_bid(*, source: str, outcome: str, seconds: float) -> None:
+    """One call of bid_place: here, or in a bid process of this server, which reports it back to be counted
+    (bidding.bid_processes), as a scrape reads this process alone."""
+    BID_PLACE_SECONDS.labels(source).observe(seconds)
+    BIDS.labels(outcome, source).inc()
 
 
 def disconnect_reason(code) -> str:

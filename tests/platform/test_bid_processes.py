@@ -7,6 +7,7 @@ import json
 import os
 import pickle
 import signal
+import urllib.request
 import uuid
 from pathlib import Path
 
@@ -21,14 +22,17 @@ from tests.live_stack import LiveStack
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-# The first bid of a server waits for its bid process to boot a Django of its own.
-FIRST_ANSWER_SECONDS = 60
+METRICS_TOKEN = "bid-processes-test"
 
 
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
     stack = LiveStack(
-        servers=1, asgi_servers=("uvicorn",), worker=False, beat=False, extra_env={"WS_BID_PROCESSES": "1"}
+        servers=1,
+        asgi_servers=("uvicorn",),
+        worker=False,
+        beat=False,
+        extra_env={"WS_BID_PROCESSES": "1", "METRICS_TOKEN": METRICS_TOKEN},
     )
     try:
         yield stack.start()
@@ -87,6 +91,50 @@ def test_a_socket_bid_in_a_bid_process_is_answered_and_heard_by_the_room_and_a_r
     assert replayed["bid"]["id"] == accepted["bid"]["id"]
     assert Bid.objects.filter(auction=lot).count() == 1
     assert Bid.objects.get(auction=lot).source == "ws"
+
+
+def test_the_server_counts_the_bids_its_bid_processes_placed_by_outcome(server, bidder):
+    lot = ActiveAuctionFactory()
+    before = _bid_counts(server)
+
+    async def scenario():
+        async with await _socket(server, bidder) as socket:
+            state = await _join(socket, lot)
+            key = str(uuid.uuid4())
+            # a bid, the same tap again, and a refusal (the leader bids again)
+            for amount, tap in ((state["min_next_bid"], key), (state["min_next_bid"], key), (1, str(uuid.uuid4()))):
+                await socket.send(_bid(lot, amount, tap))
+                await _next(socket, "auction:bid:accepted", "auction:bid:rejected", timeout=60)
+
+    asyncio.run(scenario())
+
+    after = _bid_counts(server)
+    changed = {key: after[key] - before.get(key, 0) for key in after if after[key] != before.get(key, 0)}
+    assert changed == {
+        "duration_count": 3,
+        "accepted": 1,
+        "replayed": 1,
+        "already_highest": 1,
+    }
+
+
+def _bid_counts(server) -> dict[str, float]:
+    """umaseri_bids_total{source="ws"} by outcome from the server's /metrics, and its bid_place duration count."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    request = urllib.request.Request(
+        server.http_url(0, "/metrics"), headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
+    )
+    with urllib.request.urlopen(request, timeout=10) as response:
+        text = response.read().decode()
+    counts = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == "umaseri_bids_total" and sample.labels["source"] == "ws":
+                counts[sample.labels["outcome"]] = sample.value
+            elif sample.name == "umaseri_bid_place_duration_seconds_count" and sample.labels["source"] == "ws":
+                counts["duration_count"] = sample.value
+    return counts
 
 
 def test_a_refusal_from_a_bid_process_keeps_its_code_and_the_sockets_language(server, bidder):
