@@ -94,12 +94,14 @@ def _executor() -> ProcessPoolExecutor:
 
 
 def _discard(executor: ProcessPoolExecutor) -> None:
-    global _pool
+    global _pool, _warmed
     logger.error("a bid process died: its bids are answered 'unavailable', new ones go to fresh processes")
     with _pool_lock:
-        if _pool is executor:
-            _pool = None
+        if _pool is not executor:
+            return  # another bid of the same pool came here first
+        _pool, _warmed = None, False
     executor.shutdown(wait=False, cancel_futures=True)
+    warm_up()
 
 
 # --- in the child ------------------------------------------------------------------------------------------
