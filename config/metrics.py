@@ -29,18 +29,20 @@ WS_DISCONNECTIONS = Counter(
 )
 WS_ROOM_JOINS = Counter("umaseri_ws_room_joins", "Auction rooms joined (auction:join of a room not yet joined).")
 WS_ROOM_LEAVES = Counter("umaseri_ws_room_leaves", "Auction rooms left, by auction:leave or by the socket closing.")
+# A room event's delay, from the publisher's stamp: the same bounds at the hub and at the last socket, to compare.
+EVENT_DELAY_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 EVENT_DELIVERY_SECONDS = Histogram(
     "umaseri_event_delivery_seconds",
     "From the publisher stamping an event's server_time to its last socket in a process (once per event and process).",
     ["event"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    buckets=EVENT_DELAY_BUCKETS,
 )
 EVENT_ARRIVAL_SECONDS = Histogram(
     "umaseri_event_arrival_seconds",
     "From the publisher stamping an event's server_time to the process's room hub taking it from the channel layer "
     "(the part of the delivery delay before the fan-out to the process's sockets).",
     ["event"],
-    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0),
+    buckets=EVENT_DELAY_BUCKETS,
 )
 EVENT_LOOP_LAG_SECONDS = Histogram(
     "umaseri_event_loop_lag_seconds",
@@ -178,18 +180,18 @@ def disconnect_reason(code) -> str:
 
 def observe_delivery(message: dict) -> None:
     """A room event is about to go down a socket: how long since its publisher stamped it."""
-    stamp = message.get("server_time")
-    if stamp is not None:
-        delay = max(0.0, time.time() - stamp / 1000)
-        EVENT_DELIVERY_SECONDS.labels(message.get("event") or "unknown").observe(delay)
+    _observe_since_stamp(EVENT_DELIVERY_SECONDS, message)
 
 
 def observe_arrival(message: dict) -> None:
     """A room event has reached the process's room hub: how long since its publisher stamped it."""
+    _observe_since_stamp(EVENT_ARRIVAL_SECONDS, message)
+
+
+def _observe_since_stamp(histogram: Histogram, message: dict) -> None:
     stamp = message.get("server_time")
     if stamp is not None:
-        delay = max(0.0, time.time() - stamp / 1000)
-        EVENT_ARRIVAL_SECONDS.labels(message.get("event") or "unknown").observe(delay)
+        histogram.labels(message.get("event") or "unknown").observe(max(0.0, time.time() - stamp / 1000))
 
 
 def observe_close(*, ends_at, closed_at) -> None:
