@@ -1,12 +1,13 @@
-"""Socket bids in processes of their own (WS_BID_PROCESSES, issue 14).
+"""Where a socket server places its sockets' bids and maximum bids: its thread pool, or processes of its own
+(WS_BID_PROCESSES, issue 14).
 
 A socket server's event loop writes every room event to thousands of sockets. A bid run beside it, in the
 process's thread pool, shares its one GIL: each of the bid's statements gives the GIL up while PostgreSQL answers
 and must then wait for a loop that is writing, and the loop waits for the bid's Python in turn
 (bench/RESULTS.md). With WS_BID_PROCESSES = N each socket server hands its bids (and maximum bids) to N processes
-of its own, spawned from a clean interpreter, that run the very same services (`bidding.services`) and answer
-with plain data. Their room events leave through the channel layer as any publisher's do. 0 (the default) keeps
-the thread pool.
+of its own, spawned from a clean interpreter, that run the very same functions as the thread pool does (the
+services of `bidding.services`) and answer with plain data. Their room events leave through the channel layer as
+any publisher's do. 0 (the default) keeps the thread pool.
 
 A refusal comes back as its `as_dict()` (translated in the child, in the socket's language); a dependency down
 comes back as its own exception (psycopg's and redis' pickle), so the consumer answers both as it always has. A
@@ -22,6 +23,7 @@ import time
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
+from asgiref.sync import sync_to_async
 from django.conf import settings
 from django.utils import translation
 
@@ -49,16 +51,25 @@ def warm_up() -> None:
 
 
 async def place_bid(**kwargs) -> tuple[str, dict]:
-    """("accepted", the bid as OwnBidSerializer shows it) or ("rejected", the refusal's as_dict())."""
-    return await _call(_place_bid_in_child, kwargs)
+    """("accepted", the bid as OwnBidSerializer shows it) or ("rejected", the refusal's as_dict()), placed in one
+    of the server's bid processes where it has them, else in its thread pool."""
+    return await _call(_place_bid, kwargs)
 
 
 async def set_max_bid(**kwargs) -> tuple[str, dict]:
-    """("accepted", the maximum as MaxBidSerializer shows it) or ("rejected", the refusal's as_dict())."""
-    return await _call(_set_max_bid_in_child, kwargs)
+    """("accepted", the maximum as MaxBidSerializer shows it) or ("rejected", the refusal's as_dict()), as
+    place_bid."""
+    return await _call(_set_max_bid, kwargs)
 
 
 async def _call(function, kwargs: dict) -> tuple[str, dict]:
+    language = translation.get_language()
+    if not enabled():
+        # The thread pool, not database_sync_to_async's one sync thread: one slow bid must not queue every other
+        # socket of the process behind it (_run closes the stale connections as that would).
+        verdict, body, _counted = await sync_to_async(function, thread_sensitive=False)(language, kwargs)
+        return verdict, body
+
     from config import metrics
 
     from .models import BidSource
@@ -66,16 +77,15 @@ async def _call(function, kwargs: dict) -> tuple[str, dict]:
     executor = _executor()
     started = time.perf_counter()
     try:
-        verdict, body, counted = await asyncio.get_running_loop().run_in_executor(
-            executor, function, translation.get_language(), kwargs
-        )
+        verdict, body, counted = await asyncio.get_running_loop().run_in_executor(executor, function, language, kwargs)
     except Exception as exc:
-        if function is _place_bid_in_child:  # the dependency down, or the process gone: the alerts' "error"
+        if function is _place_bid:  # the dependency down, or the process gone: the alerts' "error"
             metrics.record_bid(source=BidSource.WEBSOCKET, outcome="error", seconds=time.perf_counter() - started)
         if isinstance(exc, BrokenProcessPool):
             _discard(executor)
         raise
     if counted is not None:
+        # A scrape reads the server alone: it counts its bid processes' bids as its own.
         metrics.record_bid(source=BidSource.WEBSOCKET, outcome=counted[0], seconds=counted[1])
     return verdict, body
 
@@ -104,7 +114,7 @@ def _discard(executor: ProcessPoolExecutor) -> None:
     warm_up()
 
 
-# --- in the child ------------------------------------------------------------------------------------------
+# --- in a bid process (or the thread pool) ----------------------------------------------------------------------------
 
 
 def _start_child() -> None:
@@ -117,14 +127,15 @@ def _ready() -> None:
     pass
 
 
-def _place_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict, tuple[str, float]]:
-    """bid_place undecorated: the server counts it, by the outcome and time config.metrics.observe_bid would."""
+def _place_bid(language: str | None, kwargs: dict) -> tuple[str, dict, tuple[str, float]]:
+    """Also how bid_place counts (config.metrics.observe_bid's outcome and time), for a server whose bid this
+    process placed."""
+    from . import services
     from .models import BidSource
     from .serializers import OwnBidSerializer
-    from .services import bid_place
 
     def place() -> tuple[dict, str]:
-        outcome = bid_place.__wrapped__(source=BidSource.WEBSOCKET, **kwargs)
+        outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
         return dict(OwnBidSerializer(outcome.bid).data), "replayed" if outcome.replayed else "accepted"
 
     started = time.perf_counter()
@@ -132,15 +143,15 @@ def _place_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict, 
     return verdict, body, (counted or body["code"], time.perf_counter() - started)
 
 
-def _set_max_bid_in_child(language: str | None, kwargs: dict) -> tuple[str, dict, None]:
+def _set_max_bid(language: str | None, kwargs: dict) -> tuple[str, dict, None]:
     import json
 
+    from . import services
     from .models import BidSource
     from .serializers import MaxBidSerializer
-    from .services import max_bid_set
 
     def set_max() -> tuple[dict, None]:
-        outcome = max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
+        outcome = services.max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
         return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str)), None
 
     verdict, body, _counted = _run(language, set_max)

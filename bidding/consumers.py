@@ -36,11 +36,8 @@ from config.outage import OUTAGE_ERRORS, RETRY_AFTER_SECONDS, log_outage, outage
 from config.parsers import strict_json_loads
 from config.server import forget_handshake, frame_writer
 
-from . import bid_processes, services
-from .errors import BidRejected
-from .models import BidSource
+from . import bid_processes
 from .rooms import room_hub
-from .serializers import MaxBidSerializer, OwnBidSerializer
 
 logger = logging.getLogger(__name__)
 
@@ -264,7 +261,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             raise FrameError("missing_field", _("'amount' is required."), field="amount", idempotency_key=key)
         if auction_id not in self.rooms:
             raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id, idempotency_key=key)
-        verdict, body = await _place_bid(
+        verdict, body = await bid_processes.place_bid(
             auction_id=auction_id,
             user=self.user,
             amount=message["amount"],
@@ -290,7 +287,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             raise FrameError("missing_field", _("'max_amount' is required."), field="max_amount", idempotency_key=key)
         if auction_id not in self.rooms:
             raise FrameError("not_joined", _("Join the auction first."), auction_id=auction_id, idempotency_key=key)
-        verdict, body = await _set_max_bid(
+        verdict, body = await bid_processes.set_max_bid(
             auction_id=auction_id,
             user=self.user,
             max_amount=message["max_amount"],
@@ -370,7 +367,7 @@ def _auction_id(message: dict) -> int:
     return value
 
 
-# Off the single sync thread that database_sync_to_async uses by default: each socket's reads and bids run in the
+# Off the single sync thread that database_sync_to_async uses by default: each socket's reads run in the
 # thread pool (ASGI_THREADS), so one slow call does not queue every other socket of the process behind it.
 def _in_pool(function):
     return DatabaseSyncToAsync(function, thread_sensitive=False)
@@ -380,23 +377,6 @@ def _in_pool(function):
 def _snapshot(auction_id: int, user) -> dict | None:
     auction = auction_get(auction_id=auction_id, viewer=user)  # a draft is not found, but by organizers
     return None if auction is None else auction_snapshot(auction=auction, viewer=user)
-
-
-async def _place_bid(**kwargs) -> tuple[str, dict]:
-    """("accepted", the bid) or ("rejected", the refusal's as_dict()): in the server's bid processes where it has
-    them (bidding.bid_processes), else in its thread pool."""
-    if bid_processes.enabled():
-        return await bid_processes.place_bid(**kwargs)
-    return await _place_bid_here(**kwargs)
-
-
-@_in_pool
-def _place_bid_here(**kwargs) -> tuple[str, dict]:
-    try:
-        outcome = services.bid_place(source=BidSource.WEBSOCKET, **kwargs)
-    except BidRejected as exc:
-        return "rejected", exc.as_dict()
-    return "accepted", dict(OwnBidSerializer(outcome.bid).data)
 
 
 async def resync_rooms(hub) -> None:
@@ -417,19 +397,3 @@ async def resync_rooms(hub) -> None:
                 await member._send_state(auction_id)
             except Exception:
                 logger.exception("resync of auction %s failed for one socket", auction_id)
-
-
-async def _set_max_bid(**kwargs) -> tuple[str, dict]:
-    """As _place_bid, for a maximum bid."""
-    if bid_processes.enabled():
-        return await bid_processes.set_max_bid(**kwargs)
-    return await _set_max_bid_here(**kwargs)
-
-
-@_in_pool
-def _set_max_bid_here(**kwargs) -> tuple[str, dict]:
-    try:
-        outcome = services.max_bid_set(source=BidSource.WEBSOCKET, **kwargs)
-    except BidRejected as exc:
-        return "rejected", exc.as_dict()
-    return "accepted", json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str))
