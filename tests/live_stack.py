@@ -10,7 +10,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import redis
@@ -153,6 +154,18 @@ class LiveStack:
         if self.with_worker:
             self._wait_for_worker()
         return self
+
+    @contextmanager
+    def running(self) -> Iterator["LiveStack"]:
+        """The stack started, and stopped again after; when it fails to start (or the block raises), each
+        process's last log lines are printed first, which is what a failing end-to-end test needs to be read."""
+        try:
+            yield self.start()
+        except Exception:
+            print(self.tail_logs())
+            raise
+        finally:
+            self.stop()
 
     def _wait_for_worker(self, timeout: float = 60) -> None:
         """The worker logs 'ready.' once it consumes from the broker."""

@@ -20,13 +20,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 @pytest.fixture
 def stack(django_db_blocker):
     live = LiveStack(servers=1)
-    try:
-        yield live.start()
-    except Exception:
-        print(live.tail_logs())
-        raise
-    finally:
-        live.stop()
+    with live.running():
+        yield live
 
 
 def test_scheduled_lot_starts_by_itself_and_watchers_hear_it(stack):

@@ -8,10 +8,5 @@ def live_stack(django_db_setup, django_db_blocker):
     """Two servers, a Celery worker and Celery beat, on the test database and Redis. The second is uvicorn, as
     the socket pool runs in production (config.serve): every test that uses both servers crosses the two."""
     stack = LiveStack(servers=2, asgi_servers=("daphne", "uvicorn"))
-    try:
-        yield stack.start()
-    except Exception:
-        print(stack.tail_logs())
-        raise
-    finally:
-        stack.stop()
+    with stack.running():
+        yield stack

@@ -48,13 +48,8 @@ def stack(django_db_setup, django_db_blocker):
     index = Path(settings.FRONTEND_DIST) / "index.html"
     assert index.exists(), "build the SPA first: npm --prefix frontend ci && npm --prefix frontend run build"
     stack = LiveStack(servers=1)
-    try:
-        yield stack.start()
-    except Exception:
-        print(stack.tail_logs())
-        raise
-    finally:
-        stack.stop()
+    with stack.running():
+        yield stack
 
 
 @pytest.fixture

@@ -34,18 +34,12 @@ def _worker_task_totals(broker_url: str) -> dict[str, int]:
 def test_thirty_quiet_seconds_of_worker_and_beat_print_no_per_second_lines():
     # A lot that ends a few seconds into the window: its close is an event worth a line
     lot = ActiveAuctionFactory(remaining=60, reserve_price=None)
-    stack = LiveStack(servers=0, worker=True, beat=True).start()
-    try:
+    with LiveStack(servers=0, worker=True, beat=True).running() as stack:
         type(lot).objects.filter(pk=lot.pk).update(ends_at=timezone.now() + timedelta(seconds=5))
         offsets = {log.name: len(log.read_bytes()) for log in stack.logs}
         time.sleep(QUIET_SECONDS)
         window = {log.name: log.read_bytes()[offsets[log.name] :].decode(errors="replace") for log in stack.logs}
         totals = _worker_task_totals(stack.broker_url)
-    except Exception:
-        print(stack.tail_logs())
-        raise
-    finally:
-        stack.stop()
 
     lines = [line for text in window.values() for line in text.splitlines() if line.strip()]
     print(f"\n{len(lines)} lines in {QUIET_SECONDS} s; periodic tasks run by the worker: {totals}\n" + "\n".join(lines))

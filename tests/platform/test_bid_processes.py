@@ -34,13 +34,8 @@ def server(django_db_setup, django_db_blocker):
         beat=False,
         extra_env={"WS_BID_PROCESSES": "1", "METRICS_TOKEN": METRICS_TOKEN},
     )
-    try:
-        yield stack.start()
-    except Exception:
-        print(stack.tail_logs())
-        raise
-    finally:
-        stack.stop()
+    with stack.running():
+        yield stack
 
 
 async def _socket(server, user, language: str = "ja"):

@@ -55,13 +55,8 @@ def test_a_broken_multipart_upload_is_a_json_400_in_django(auctioneer, horse, up
 @pytest.fixture(scope="module")
 def server(django_db_setup, django_db_blocker):
     stack = LiveStack(servers=1, worker=False, beat=False)
-    try:
-        yield stack.start()
-    except Exception:
-        print(stack.tail_logs())
-        raise
-    finally:
-        stack.stop()
+    with stack.running():
+        yield stack
 
 
 @pytest.mark.django_db(transaction=True)
