@@ -9,12 +9,12 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Exists, F, OuterRef, Sum, Value
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Role, User
+from accounts.models import Role
 from auctions.audit import audit_record
 from auctions.events import auction_extended_event, publish_auction_event
 from auctions.increments import increment_for, is_on_grid, min_next_bid
@@ -128,24 +128,30 @@ def _standing_and_key(user, bid_key: uuid.UUID | None, *, maxima_of_lot: int | N
     them: its statement starts after the lock was granted, so it sees every maximum committed before."""
     if not user.is_authenticated:
         return _Reading(None, False, False)
-    placed = Exists(Bid.objects.filter(bidder_id=OuterRef("pk"), idempotency_key=bid_key)) if bid_key else Value(False)
-    maxima = (
-        Exists(MaxBid.objects.filter(auction_id=maxima_of_lot, withdrawn_at__isnull=True))
-        if maxima_of_lot is not None
-        else Value(False)
-    )
-    row = (
-        User.objects.filter(pk=user.pk)
-        .annotate(key_placed=placed, lot_has_maxima=maxima)
-        .values_list(
-            "is_active", "role", "is_approved_to_bid", "paddle_number", "credit_limit", "key_placed", "lot_has_maxima"
-        )
-        .first()
-    )
+    key = Bid._meta.get_field("idempotency_key").get_db_prep_value(bid_key, connection) if bid_key else None
+    with connection.cursor() as cursor:
+        cursor.execute(_STANDING_SQL, [key, key, maxima_of_lot, maxima_of_lot, user.pk])
+        row = cursor.fetchone()
     if row is None:
         return _Reading(None, False, False)
-    *fields, key_placed, lot_has_maxima = row
-    return _Reading(Standing(user.pk, *fields), key_placed, lot_has_maxima)
+    is_active, role, is_approved_to_bid, paddle_number, credit_limit, key_placed, lot_has_maxima = row
+    standing = Standing(user.pk, bool(is_active), role, bool(is_approved_to_bid), paddle_number, credit_limit)
+    return _Reading(standing, bool(key_placed), bool(lot_has_maxima))
+
+
+# _standing_and_key's statement, written out: as the ORM's query (a filter with two Exists annotations) it was
+# compiled anew twice a bid, a third of the bid's CPU (bench/RESULTS.md, session 15). A NULL key or lot asks nothing.
+_STANDING_SQL = """
+    SELECT u.is_active, u.role, u.is_approved_to_bid, u.paddle_number, u.credit_limit,
+        %s IS NOT NULL AND EXISTS (
+            SELECT 1 FROM bidding_bid b WHERE b.bidder_id = u.id AND b.idempotency_key = %s
+        ),
+        %s IS NOT NULL AND EXISTS (
+            SELECT 1 FROM bidding_maxbid m WHERE m.auction_id = %s AND m.withdrawn_at IS NULL
+        )
+    FROM accounts_user u
+    WHERE u.id = %s
+"""
 
 
 def _standing(user) -> Standing | None:

@@ -26,8 +26,11 @@ def test_an_accepted_bid_on_a_lot_without_maxima_asks_for_them_only_inside_the_s
     outcome, statements = _bid(lot, bidder, 1_000_000)
 
     assert outcome.bid.amount == 1_000_000 and not outcome.extended
-    about_maxima = [sql for sql in statements if "bidding_maxbid" in sql]
-    assert len(about_maxima) == 1 and about_maxima[0].startswith('SELECT "accounts_user"."is_active"')
+    assert not [sql for sql in statements if sql.lstrip().startswith('SELECT "bidding_maxbid"')]
+    standing = [sql for sql in statements if "FROM accounts_user u" in sql]
+    # Before the lock the standing asks nothing of the lot; after it, whether the lot has a maximum at all.
+    assert len(standing) == 2, "\n".join(statements)
+    assert "m.auction_id = NULL" in standing[0] and f"m.auction_id = {lot.pk}" in standing[1]
     # Before the lock: the standing. BEGIN, the lock, the standing again; SAVEPOINT, the bid, RELEASE; the audit
     # chain's head and its entry; the lot's row; the room event and the domain event; COMMIT. After it: the
     # relayed room event removed, the domain event marked delivered. (17 before the maxima were asked inside the
