@@ -15,6 +15,7 @@ Runs on a throwaway database that it creates, migrates and drops again.
 
 import argparse
 import asyncio
+import cProfile
 import gc
 import json
 import os
@@ -38,6 +39,7 @@ def main() -> None:
     parser.add_argument("--deliveries", type=int, default=20, help="room events delivered to every socket, each way")
     parser.add_argument("--database-url", default="postgres://postgres@127.0.0.1:5432/umaseri_bench_memory")
     parser.add_argument("--redis-url", default=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/5"))
+    parser.add_argument("--profile", default=None, help="write a cProfile of opening the held sockets to this file")
     args = parser.parse_args()
     os.environ.update(
         DATABASE_URL=args.database_url,
@@ -48,7 +50,7 @@ def main() -> None:
         DJANGO_ALLOWED_HOSTS="127.0.0.1,localhost",
     )
     with throwaway_database(args.database_url):
-        asyncio.run(run(args.sockets, args.top, args.deliveries))
+        asyncio.run(run(args.sockets, args.top, args.deliveries, args.profile))
 
 
 def _rss_kib() -> int:
@@ -184,7 +186,7 @@ async def time_delivery(deliveries: int) -> None:
     print(f"    through each consumer's send: {each:.1f} us a socket ({each / framed:.1f}x)")
 
 
-async def run(count: int, top: int, deliveries: int) -> None:
+async def run(count: int, top: int, deliveries: int, profile: str | None = None) -> None:
     import django
     from asgiref.sync import sync_to_async
 
@@ -206,7 +208,10 @@ async def run(count: int, top: int, deliveries: int) -> None:
     def opened(protocol) -> bool:
         return protocol.handshake_complete and protocol.transport.sent > 0
 
+    cpu = {"handshake": 0.0, "join": 0.0}
+
     async def open_sockets(first: int, how_many: int) -> list:
+        started = time.process_time()  # the process's, so the threads' user lookups and snapshots are in it
         protocols = []
         for index in range(first, first + how_many):
             protocol = WebSocketsSansIOProtocol(config, state, {})
@@ -216,10 +221,13 @@ async def run(count: int, top: int, deliveries: int) -> None:
             if index % 200 == 0:
                 await asyncio.sleep(0)
         await _settle(protocols, opened)
+        joining = time.process_time()
+        cpu["handshake"] = (joining - started) / how_many
         sent = {id(p): p.transport.sent for p in protocols}
         for index, protocol in enumerate(protocols, first):
             protocol.data_received(_frame({"type": "auction:join", "auction_id": lots[index % len(lots)]}))
         await _settle(protocols, lambda p: p.transport.sent > sent[id(p)])  # the snapshot came back
+        cpu["join"] = (time.process_time() - joining) / how_many
         return protocols
 
     # A warm-up of a few sockets, so what is loaded or cached once (the snapshots, the users) is not counted.
@@ -227,7 +235,14 @@ async def run(count: int, top: int, deliveries: int) -> None:
     await asyncio.sleep(0.5)
     gc.collect()
     before_rss = _rss_kib()
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
     held = await open_sockets(100, count)  # the RSS figure, without tracemalloc's own bookkeeping
+    if profiler:
+        profiler.disable()
+        profiler.dump_stats(profile)
+    opening_cpu = dict(cpu)
     await asyncio.sleep(0.5)
     gc.collect()
     rss_per_socket = (_rss_kib() - before_rss) / count
@@ -242,6 +257,11 @@ async def run(count: int, top: int, deliveries: int) -> None:
     grown = sum(stat.size_diff for stat in after.compare_to(before, "filename"))
     print(f"{count} sockets held (half signed in), each joined to one of {LOTS} live lots, uvicorn websockets-sansio")
     print(f"  process RSS: {rss_per_socket:.1f} KiB per socket")
+    print(
+        f"  CPU a socket (the process's, the 10-50 polls of the wait included): handshake to `session` "
+        f"{opening_cpu['handshake'] * 1e6:.0f} us, `auction:join` to `auction:state` {opening_cpu['join'] * 1e6:.0f} us"
+        + (" (under cProfile)" if profile else "")
+    )
     print(f"  Python allocations (tracemalloc, {count} more): {grown / count / 1024:.1f} KiB per socket")
     print(f"  allocated where, per socket (the {top} biggest lines; the caller that made the object beside it):")
     for stat in sorted(after.compare_to(before, "traceback"), key=lambda s: s.size_diff, reverse=True)[:top]:
