@@ -209,6 +209,24 @@ def test_unknown_auction(bidder):
         bid_place(auction_id=999_999, user=bidder, amount=1_000_000, idempotency_key=uuid.uuid4())
 
 
+@pytest.mark.parametrize("auction_id", ["seven", None, [1], 2**63, -(2**63) - 1, float("inf")])
+def test_a_lot_id_no_lot_can_have_finds_no_lot_and_leaves_the_next_bid_working(auction, bidder, auction_id):
+    from bidding.services import bid_place
+
+    with pytest.raises(errors.AuctionNotFound):
+        bid_place(auction_id=auction_id, user=bidder, amount=1_000_000, idempotency_key=uuid.uuid4())
+
+    assert place(auction, bidder, 1_000_000).bid.amount == 1_000_000
+
+
+def test_a_lot_id_sent_as_text_of_its_number_is_that_lot(auction, bidder):
+    from bidding.services import bid_place
+
+    outcome = bid_place(auction_id=str(auction.pk), user=bidder, amount=1_000_000, idempotency_key=uuid.uuid4())
+
+    assert outcome.bid.auction_id == auction.pk and outcome.auction.consignor_id == auction.horse.consignor_id
+
+
 def test_every_attempt_is_audited_with_its_outcome(auction, bidder, rival):
     place(auction, bidder, 1_000_000, client_address="203.0.113.7")
     rejected("bid_too_low", auction, rival, 1_000_000)
