@@ -369,6 +369,7 @@ SERVER_DELAYS = {
     "umaseri_event_arrival_seconds": "room event, publisher's stamp → the process's room hub",
     "umaseri_event_loop_lag_seconds": "event loop lag (a timer's lateness)",
     "umaseri_bid_place_duration_seconds": "bid_place",
+    "umaseri_socket_bid_seconds": "socket bid (waited: for a thread or bid process; answered: frame → answer)",
 }
 
 

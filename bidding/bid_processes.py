@@ -63,21 +63,25 @@ async def set_max_bid(**kwargs) -> tuple[str, dict]:
 
 
 async def _call(function, kwargs: dict) -> tuple[str, dict]:
+    from config import metrics
+
     language = translation.get_language()
+    handed = time.time()  # the wall clock, which a bid process shares
     if not enabled():
         # The thread pool, not database_sync_to_async's one sync thread: one slow bid must not queue every other
         # socket of the process behind it (_run closes the stale connections as that would).
-        verdict, body, _counted = await sync_to_async(function, thread_sensitive=False)(language, kwargs)
+        verdict, body, _counted, began = await sync_to_async(function, thread_sensitive=False)(language, kwargs)
+        _observe_wait(function, began - handed)
         return verdict, body
-
-    from config import metrics
 
     from .models import BidSource
 
     executor = _executor()
     started = time.perf_counter()
     try:
-        verdict, body, counted = await asyncio.get_running_loop().run_in_executor(executor, function, language, kwargs)
+        verdict, body, counted, began = await asyncio.get_running_loop().run_in_executor(
+            executor, function, language, kwargs
+        )
     except Exception as exc:
         if function is _place_bid:  # the dependency down, or the process gone: the alerts' "error"
             metrics.record_bid(source=BidSource.WEBSOCKET, outcome="error", seconds=time.perf_counter() - started)
@@ -87,7 +91,16 @@ async def _call(function, kwargs: dict) -> tuple[str, dict]:
     if counted is not None:
         # A scrape reads the server alone: it counts its bid processes' bids as its own.
         metrics.record_bid(source=BidSource.WEBSOCKET, outcome=counted[0], seconds=counted[1])
+    _observe_wait(function, began - handed)
     return verdict, body
+
+
+def _observe_wait(function, seconds: float) -> None:
+    """How long a bid waited for a thread or a bid process (umaseri_socket_bid_seconds{stage="waited"})."""
+    if function is _place_bid:
+        from config import metrics
+
+        metrics.observe_socket_bid("waited", seconds)
 
 
 def _executor() -> ProcessPoolExecutor:
@@ -127,9 +140,10 @@ def _ready() -> None:
     pass
 
 
-def _place_bid(language: str | None, kwargs: dict) -> tuple[str, dict, tuple[str, float]]:
+def _place_bid(language: str | None, kwargs: dict) -> tuple[str, dict, tuple[str, float], float]:
     """Also how bid_place counts (config.metrics.observe_bid's outcome and time), for a server whose bid this
-    process placed."""
+    process placed, and when it began (time.time())."""
+    began = time.time()
     from . import services
     from .models import BidSource
     from .serializers import OwnBidSerializer
@@ -140,10 +154,11 @@ def _place_bid(language: str | None, kwargs: dict) -> tuple[str, dict, tuple[str
 
     started = time.perf_counter()
     verdict, body, counted = _run(language, place)
-    return verdict, body, (counted or body["code"], time.perf_counter() - started)
+    return verdict, body, (counted or body["code"], time.perf_counter() - started), began
 
 
-def _set_max_bid(language: str | None, kwargs: dict) -> tuple[str, dict, None]:
+def _set_max_bid(language: str | None, kwargs: dict) -> tuple[str, dict, None, float]:
+    began = time.time()
     import json
 
     from . import services
@@ -155,7 +170,7 @@ def _set_max_bid(language: str | None, kwargs: dict) -> tuple[str, dict, None]:
         return json.loads(json.dumps(MaxBidSerializer(outcome).data, default=str)), None
 
     verdict, body, _counted = _run(language, set_max)
-    return verdict, body, None
+    return verdict, body, None, began
 
 
 def _run(language: str | None, call) -> tuple[str, dict, str | None]:

@@ -253,6 +253,7 @@ class AuctionConsumer(AsyncWebsocketConsumer):
         await self.send_json({"type": "auction:left", "auction_id": auction_id})
 
     async def on_bid(self, message: dict) -> None:
+        received = time.perf_counter()
         auction_id = _auction_id(message)
         key = message.get("idempotency_key")
         if not isinstance(key, str) or not key:
@@ -269,13 +270,11 @@ class AuctionConsumer(AsyncWebsocketConsumer):
             client_address=(self.scope.get("client") or [None])[0],
         )
         if verdict == "rejected":
-            await self.send_json(
-                {"type": "auction:bid:rejected", "auction_id": auction_id, "idempotency_key": key, **body}
-            )
-            return
-        await self.send_json(
-            {"type": "auction:bid:accepted", "auction_id": auction_id, "idempotency_key": key, "bid": body}
-        )
+            answer = {"type": "auction:bid:rejected", "auction_id": auction_id, "idempotency_key": key, **body}
+        else:
+            answer = {"type": "auction:bid:accepted", "auction_id": auction_id, "idempotency_key": key, "bid": body}
+        await self.send_json(answer)
+        metrics.observe_socket_bid("answered", time.perf_counter() - received)
 
     async def on_max_bid(self, message: dict) -> None:
         """Set or raise one's maximum (rule 10); the answer goes to this socket only, never to the room."""

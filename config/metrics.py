@@ -71,6 +71,13 @@ BID_PLACE_SECONDS = Histogram(
     ["source"],
     buckets=(0.0025, 0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.15, 0.25, 0.5, 1.0, 2.5, 5.0),
 )
+SOCKET_BID_SECONDS = Histogram(
+    "umaseri_socket_bid_seconds",
+    "A socket bid in its server, by stage: `waited` from the consumer handing it over to bid_place starting (in the "
+    "thread pool or a bid process), `answered` from the consumer taking the frame to the answer being written.",
+    ["stage"],
+    buckets=EVENT_DELAY_BUCKETS,
+)
 
 # --- The close and the clock (auctions) ----------------------------------------------------------------------
 
@@ -176,6 +183,10 @@ def disconnect_reason(code) -> str:
     if code in (1000, 1001):
         return "normal"
     return "abnormal" if code == 1006 else "other"
+
+
+def observe_socket_bid(stage: str, seconds: float) -> None:
+    SOCKET_BID_SECONDS.labels(stage).observe(max(0.0, seconds))
 
 
 def observe_delivery(message: dict) -> None:

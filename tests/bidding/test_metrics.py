@@ -163,3 +163,49 @@ def test_close_codes_map_to_a_few_reasons(code, reason):
     from config.metrics import disconnect_reason
 
     assert disconnect_reason(code) == reason
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.asyncio
+async def test_a_socket_bid_records_its_wait_for_a_thread_and_its_whole_time_to_the_answer(bidder, monkeypatch):
+    import time
+
+    from asgiref.sync import sync_to_async
+    from rest_framework_simplejwt.tokens import AccessToken
+
+    from bidding import services
+
+    real_bid_place = services.bid_place
+
+    def slow_bid_place(**kwargs):
+        time.sleep(0.2)  # what the answer's stage must include and the wait must not
+        return real_bid_place(**kwargs)
+
+    monkeypatch.setattr(services, "bid_place", slow_bid_place)
+    lot = await sync_to_async(ActiveAuctionFactory)()
+    socket = WebsocketCommunicator(application, f"/ws/auctions/?token={AccessToken.for_user(bidder)}", headers=ORIGIN)
+    assert (await socket.connect())[0]
+    await socket.receive_json_from()
+    await socket.send_json_to({"type": "auction:join", "auction_id": lot.pk})
+    await socket.receive_json_from()
+
+    def readings() -> dict:
+        return {
+            (stage, part): value(f"umaseri_socket_bid_seconds_{part}", stage=stage)
+            for stage in ("waited", "answered")
+            for part in ("count", "sum")
+        }
+
+    before = readings()
+    key = str(uuid.uuid4())
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": lot.pk, "amount": 1_000_000, "idempotency_key": key}
+    )
+    while (await socket.receive_json_from(timeout=5))["type"] != "auction:bid:accepted":
+        pass
+
+    grown = {reading: after - before[reading] for reading, after in readings().items()}
+    assert grown["waited", "count"] == 1 and grown["answered", "count"] == 1
+    assert grown["answered", "sum"] >= 0.2
+    assert grown["waited", "sum"] < 0.2
+    await socket.disconnect()

@@ -110,11 +110,14 @@ def test_the_server_counts_the_bids_its_bid_processes_placed_by_outcome(server, 
         "accepted": 1,
         "replayed": 1,
         "already_highest": 1,
+        "waited_count": 3,  # for the bid process, each of the three
+        "answered_count": 3,
     }
 
 
 def _bid_counts(server) -> dict[str, float]:
-    """umaseri_bids_total{source="ws"} by outcome from the server's /metrics, and its bid_place duration count."""
+    """umaseri_bids_total{source="ws"} by outcome from the server's /metrics, its bid_place duration count and its
+    socket bids' stage counts."""
     from prometheus_client.parser import text_string_to_metric_families
 
     request = urllib.request.Request(
@@ -129,6 +132,8 @@ def _bid_counts(server) -> dict[str, float]:
                 counts[sample.labels["outcome"]] = sample.value
             elif sample.name == "umaseri_bid_place_duration_seconds_count" and sample.labels["source"] == "ws":
                 counts["duration_count"] = sample.value
+            elif sample.name == "umaseri_socket_bid_seconds_count":
+                counts[f"{sample.labels['stage']}_count"] = sample.value
     return counts
 
 
