@@ -1,5 +1,5 @@
-"""Where a socket server places its sockets' bids and maximum bids: its thread pool, or processes of its own
-(WS_BID_PROCESSES, issue 14).
+"""Where a socket server places its sockets' bids and maximum bids: threads of its own (WS_BID_THREADS), or
+processes of its own (WS_BID_PROCESSES, issue 14).
 
 A socket server's event loop writes every room event to thousands of sockets. A bid run beside it, in the
 process's thread pool, shares its one GIL: each of the bid's statements gives the GIL up while PostgreSQL answers
@@ -7,7 +7,7 @@ and must then wait for a loop that is writing, and the loop waits for the bid's 
 (bench/RESULTS.md). With WS_BID_PROCESSES = N each socket server hands its bids (and maximum bids) to N processes
 of its own, spawned from a clean interpreter, that run the very same functions as the thread pool does (the
 services of `bidding.services`) and answer with plain data. Their room events leave through the channel layer as
-any publisher's do. 0 (the default) keeps the thread pool.
+any publisher's do. 0 (the default) keeps the bid threads.
 
 A refusal comes back as its `as_dict()` (translated in the child, in the socket's language); a dependency down
 comes back as its own exception (psycopg's and redis' pickle), so the consumer answers both as it always has. A
@@ -20,7 +20,7 @@ import logging
 import multiprocessing
 import threading
 import time
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
 from asgiref.sync import sync_to_async
@@ -34,6 +34,7 @@ logger = logging.getLogger(__name__)
 
 _pool: ProcessPoolExecutor | None = None
 _pool_lock = threading.Lock()
+_thread_pool: ThreadPoolExecutor | None = None
 _warmed = False
 
 
@@ -68,9 +69,12 @@ async def _call(function, kwargs: dict) -> tuple[str, dict]:
     language = translation.get_language()
     handed = time.time()  # the wall clock, which a bid process shares
     if not enabled():
-        # The thread pool, not database_sync_to_async's one sync thread: one slow bid must not queue every other
-        # socket of the process behind it (_run closes the stale connections as that would).
-        verdict, body, _counted, began = await sync_to_async(function, thread_sensitive=False)(language, kwargs)
+        # A thread pool, not database_sync_to_async's one sync thread: one slow bid must not queue every other
+        # socket of the process behind it (_run closes the stale connections as that would). The bids' own pool,
+        # not the loop's default one, where the joins' user lookups and snapshots are read (WS_BID_THREADS).
+        verdict, body, _counted, began = await sync_to_async(function, thread_sensitive=False, executor=_threads())(
+            language, kwargs
+        )
         _observe_wait(function, began - handed)
         return verdict, body
 
@@ -101,6 +105,14 @@ def _observe_wait(function, seconds: float) -> None:
         from config import metrics
 
         metrics.observe_socket_bid("waited", seconds)
+
+
+def _threads() -> ThreadPoolExecutor:
+    global _thread_pool
+    with _pool_lock:
+        if _thread_pool is None:
+            _thread_pool = ThreadPoolExecutor(max_workers=settings.WS_BID_THREADS, thread_name_prefix="bid")
+        return _thread_pool
 
 
 def _executor() -> ProcessPoolExecutor:

@@ -429,6 +429,10 @@ WS_MAX_MESSAGE_BYTES = env_positive_int("WS_MAX_MESSAGE_BYTES", 64 * 1024)
 # Processes of its own in which a socket server places its sockets' bids, away from the GIL of its event loop
 # (bidding/bid_processes.py); 0: in its thread pool.
 WS_BID_PROCESSES = env_non_negative_int("WS_BID_PROCESSES", 0)
+# Threads of its own in which a socket server places its sockets' bids when it has no bid processes: not the
+# loop's default pool, where a join burst's user lookups and snapshots would make a bid wait. Each holds a
+# database connection while it bids: with the default pool's 6 this stays within DATABASE_POOL_MAX_SIZE (16).
+WS_BID_THREADS = env_positive_int("WS_BID_THREADS", 8)
 
 # --- Metrics (config/metrics.py; README, "Metrics and alerts") -------------------------------------------------
 # /metrics answers a scrape that carries "Authorization: Bearer METRICS_TOKEN", or one from an address in

@@ -270,3 +270,27 @@ async def test_a_draft_cannot_be_joined_but_by_an_organizer(bidder, auctioneer):
     assert (await join(organizer, draft.pk))["status"] == "draft"
     await outsider.disconnect()
     await organizer.disconnect()
+
+
+async def test_a_socket_bid_is_placed_in_the_servers_bid_threads_not_its_default_pool(lot, bidder, monkeypatch):
+    import threading
+
+    from bidding import services
+
+    real_bid_place, threads = services.bid_place, []
+
+    def recording_bid_place(**kwargs):
+        threads.append(threading.current_thread().name)
+        return real_bid_place(**kwargs)
+
+    monkeypatch.setattr(services, "bid_place", recording_bid_place)
+    socket = await connect(bidder)
+    await join(socket, lot.pk)
+
+    await socket.send_json_to(
+        {"type": "auction:bid", "auction_id": lot.pk, "amount": 1_000_000, "idempotency_key": str(uuid.uuid4())}
+    )
+    await receive_until(socket, "auction:bid:accepted")
+
+    assert len(threads) == 1 and threads[0].startswith("bid_"), threads  # WS_BID_THREADS' pool
+    await socket.disconnect()
