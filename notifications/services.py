@@ -1,10 +1,10 @@
 """Who hears what, and when. Each trigger creates at most one notification per user (the dedupe key), pushes it live
 to the user's own socket channel after commit, and queues its e-mail."""
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from auctions.events import publish_user_event
@@ -65,41 +65,48 @@ def _queue_email(notification_id: int) -> None:
 
 def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification | None:
     """The previous high bidder was outbid by bid `bid_id`."""
-    # Every outbid of a busy sale lands here: the five values the notice needs, not two whole rows and a horse.
-    bid = (
-        Bid.objects.filter(pk=bid_id)
-        .values(
-            "bidder_id",
-            "amount",
-            "auction_id",
-            "auction__lot_number",
-            "auction__sale__starts_on",
-            "auction__horse__name",
-        )
-        .get()
-    )
-    if bid["bidder_id"] == user_id:
-        return None
     # In a bidding war one is outbid every few seconds: every outbid is listed and pushed live, but only the
     # first of a run is e-mailed (none if another came within OUTBID_EMAIL_QUIET_SECONDS).
     quiet_since = timezone.now() - timedelta(seconds=settings.OUTBID_EMAIL_QUIET_SECONDS)
-    recently_told = Notification.objects.filter(
-        user_id=user_id, auction_id=bid["auction_id"], kind=NotificationKind.OUTBID, created_at__gte=quiet_since
-    ).exists()
-    lot = {
-        "auction_id": bid["auction_id"],
-        "lot_number": bid["auction__lot_number"],
-        "sale_date": bid["auction__sale__starts_on"].isoformat(),
-        "horse_name": bid["auction__horse__name"],
-    }
+    with connection.cursor() as cursor:
+        cursor.execute(
+            _OUTBID_SQL,
+            [user_id, NotificationKind.OUTBID, connection.ops.adapt_datetimefield_value(quiet_since), bid_id],
+        )
+        row = cursor.fetchone()
+    if row is None:
+        raise Bid.DoesNotExist(f"bid {bid_id} no longer exists")
+    bidder_id, amount, lot_auction_id, lot_number, sale_date, horse_name, recently_told = row
+    if bidder_id == user_id:
+        return None
+    if not isinstance(sale_date, date):  # SQLite hands a raw query's dates back as text
+        sale_date = date.fromisoformat(sale_date)
+    lot = {"auction_id": lot_auction_id, "lot_number": lot_number, "sale_date": sale_date.isoformat()}
     return notification_create(
         user_id=user_id,
         kind=NotificationKind.OUTBID,
         dedupe_key=f"outbid:{bid_id}",
-        auction_id=bid["auction_id"],
-        data={**lot, "amount": bid["amount"]},
+        auction_id=lot_auction_id,
+        data={**lot, "horse_name": horse_name, "amount": amount},
         email=not recently_told,
     )
+
+
+# Every outbid of a busy sale runs this: the bid's lot values and "told within the quiet window" in one statement.
+# As two ORM queries (values() over three joins, and exists()) they were compiled anew for every outbid and were
+# most of the worker's time in scenario (b) (bench/RESULTS.md, session 16).
+_OUTBID_SQL = """
+    SELECT b.bidder_id, b.amount, b.auction_id, a.lot_number, s.starts_on, h.name,
+        EXISTS (
+            SELECT 1 FROM notifications_notification n
+            WHERE n.user_id = %s AND n.auction_id = b.auction_id AND n.kind = %s AND n.created_at >= %s
+        )
+    FROM bidding_bid b
+    INNER JOIN auctions_auction a ON a.id = b.auction_id
+    INNER JOIN auctions_sale s ON s.id = a.sale_id
+    INNER JOIN horses_horse h ON h.id = a.horse_id
+    WHERE b.id = %s
+"""
 
 
 def notify_auction_result(*, auction_id: int) -> list[Notification]:
