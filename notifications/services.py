@@ -93,8 +93,8 @@ def notify_outbid(*, auction_id: int, user_id: int, bid_id: int) -> Notification
 
 
 # Every outbid of a busy sale runs this: the bid's lot values and "told within the quiet window" in one statement.
-# As two ORM queries (values() over three joins, and exists()) they were compiled anew for every outbid and were
-# most of the worker's time in scenario (b) (bench/RESULTS.md, session 16).
+# As two ORM queries (values() over three joins, and exists()) they were compiled anew for every outbid and took
+# over half of the notice's time in scenario (b) (bench/RESULTS.md, session 16).
 _OUTBID_SQL = """
     SELECT b.bidder_id, b.amount, b.auction_id, a.lot_number, s.starts_on, h.name,
         EXISTS (
