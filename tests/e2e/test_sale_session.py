@@ -28,7 +28,12 @@ async def _collect(url: str, auction_ids: list[int], until, messages: list[dict]
     async with websockets.connect(url, origin="http://localhost", compression=None) as socket:
         for auction_id in auction_ids:
             await socket.send(json.dumps({"type": "auction:join", "auction_id": auction_id}))
-        while not await sync_to_async(until)():
+        # Until the database says every lot closed and every lot's end has reached this socket: the end is relayed
+        # after the close commits, so the database alone would stop listening just before the last one arrives.
+        while not (
+            {m["auction_id"] for m in messages if m["type"] == "auction:ended"} >= set(auction_ids)
+            and await sync_to_async(until)()
+        ):
             try:
                 messages.append(json.loads(await asyncio.wait_for(socket.recv(), 1)))
             except TimeoutError:
