@@ -22,6 +22,7 @@ from auctions.models import Auction, AuctionStatus, AuditAction
 from auctions.services import auction_extend_locked
 from auctions.signals import send_on_commit
 from config import metrics
+from config.rows import insert_unless_taken
 
 from . import errors
 from .events import auction_update_event
@@ -325,8 +326,7 @@ def bid_place(
 
 def _insert_bid(*, auction, user, amount, key, now, client_address, source) -> Bid | None:
     """The bid's row, or None when this user's key was taken at this very moment by a bid on another lot (whose
-    lock this transaction does not hold): the insert then waits for that bid's commit and does nothing. One
-    statement, where a savepoint around the ORM's insert took three round trips of every bid."""
+    lock this transaction does not hold): the insert then waits for that bid's commit and does nothing."""
     bid = Bid(
         auction=auction,
         bidder=user,
@@ -336,22 +336,12 @@ def _insert_bid(*, auction, user, amount, key, now, client_address, source) -> B
         source=source,
         client_address=client_address or None,
     )
-    params = [field.get_db_prep_save(getattr(bid, field.attname), connection) for field in _BID_INSERT_FIELDS]
-    with connection.cursor() as cursor:
-        cursor.execute(_INSERT_BID_SQL, params)
-        row = cursor.fetchone()
-    if row is None:
-        return None
-    bid.pk = row[0]
-    bid._state.adding, bid._state.db = False, connection.alias
-    return bid
+    return bid if insert_unless_taken(bid, fields=_BID_FIELDS, sql=_INSERT_BID_SQL) else None
 
 
-_BID_INSERT_FIELDS = [
-    Bid._meta.get_field(name)
-    for name in ("auction", "bidder", "amount", "idempotency_key", "placed_at", "source", "client_address")
-]
-# Only the key's constraint (bidding_bid_idempotent_per_user) is a conflict to skip: any other still raises.
+# Only the key's constraint (bidding_bid_idempotent_per_user) is a conflict to skip. One statement, where the ORM's
+# insert in a savepoint (to catch that constraint) took three round trips of every bid.
+_BID_FIELDS = ("auction", "bidder", "amount", "idempotency_key", "placed_at", "source", "client_address")
 _INSERT_BID_SQL = """
     INSERT INTO bidding_bid (auction_id, bidder_id, amount, idempotency_key, placed_at, source, client_address)
     VALUES (%s, %s, %s, %s, %s, %s, %s)

@@ -137,6 +137,20 @@ def test_a_notice_for_a_lot_deleted_since_it_was_queued_is_dropped_not_retried(b
     assert Notification.objects.count() == 0
 
 
+@pytest.mark.django_db(transaction=True)
+def test_a_notice_for_a_user_deleted_since_it_was_queued_is_dropped():
+    lot = ActiveAuctionFactory()
+    gone = UserFactory()
+    gone_id = gone.pk
+    gone.delete()
+
+    # The foreign key is checked as the insert commits (deferred): no row, no error, nothing to retry.
+    notice = services.notification_create(user_id=gone_id, kind="won", dedupe_key=f"won:{lot.pk}", auction_id=lot.pk)
+
+    assert notice is None
+    assert not Notification.objects.exists()
+
+
 def test_followers_hear_once_when_a_lot_is_about_to_close(bidder, rival):
     closing = ActiveAuctionFactory(remaining=45)
     later = ActiveAuctionFactory(remaining=300)
